@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the tests, the demo and the benchmarks need.
+# Idempotent: when everything is already installed it changes nothing and runs no
+# `apt-get update`. Run by `make`, `make test`, `make demo` and `make bench`.
+set -euo pipefail
+
+packages=(
+	# build
+	build-essential cmake pkg-config libnl-3-dev libnl-genl-3-dev
+	googletest libgtest-dev libgmock-dev
+	# the test kernel and its headers (the guest boots this kernel; modules build against it)
+	linux-image-amd64 linux-headers-amd64
+	# the guest
+	qemu-system-x86 busybox-static kmod cpio
+	# the tests' tools, run inside the guest from the shared host root
+	iproute2 nftables ethtool procps psmisc iputils-ping tcpdump
+	python3 python3-scapy nginx-light curl iperf3 wrk socat ipvsadm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+# nginx-light starts a system nginx on port 80 when installed on a machine with an init
+# system; the tests run their own nginx instances inside namespaces and need none.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active -q nginx 2>/dev/null; then
+	"${sudo[@]}" systemctl stop nginx || true
+fi

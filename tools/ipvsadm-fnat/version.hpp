@@ -1,0 +1,7 @@
+#pragma once
+#include <string_view>
+
+namespace fnat {
+// The tool's release, the same as the project's (CMake's PROJECT_VERSION).
+std::string_view tool_version();
+} // namespace fnat
