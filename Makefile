@@ -48,7 +48,7 @@ test-modules: deps
 tool: deps
 	cmake -S . -B $(CMAKE_BUILD_DIR) -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE)
 	cmake --build $(CMAKE_BUILD_DIR) -j $(JOBS)
-	@mkdir -p $(BUILD) && cp $(CMAKE_BUILD_DIR)/tools/ipvsadm-fnat/ipvsadm-fnat $(BUILD)/
+	@mkdir -p $(BUILD) && cp $(CMAKE_BUILD_DIR)/bin/ipvsadm-fnat $(BUILD)/
 
 unit: tool
 	ctest --test-dir $(CMAKE_BUILD_DIR) --output-on-failure

@@ -20,6 +20,7 @@ E2E_EXIT_CMDS=()
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 BUILD=$TOP/build
 FNAT_TOOL=$BUILD/ipvsadm-fnat
+TOOLBIN=$BUILD/cmake/bin      # test tools built from tests/tools/*
 PY=/usr/bin/python3   # Debian's python, the one python3-scapy is installed for
 
 _record() {
