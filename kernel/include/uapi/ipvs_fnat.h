@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause */
+/*
+ * The IPVS_FNAT generic-netlink family: the control plane of ipvs_fnat.ko.
+ *
+ * This header is the single source of truth for the ABI. The kernel module, the
+ * ipvsadm-fnat tool and the unit tests include it unchanged. It depends only on
+ * <linux/types.h>, defines no fixed-layout structs, and numbers every enum from an
+ * _UNSPEC = 0 to a _MAX; new values are only ever appended.
+ *
+ * Family: IPVS_FNAT_GENL_NAME, version IPVS_FNAT_GENL_VERSION. All state is per
+ * network namespace (the socket's). Mutating commands and IPVS_FNAT_CMD_GET_CONN
+ * need CAP_NET_ADMIN over that namespace (EPERM otherwise); the other GETs are open.
+ * Each command has its own strict policy: unknown attributes, wrong types, lengths
+ * and out-of-range values are refused with EINVAL and extack text; nothing is
+ * changed by a command that fails.
+ *
+ * Conventions
+ *   - Addresses are binary, network byte order: 4 bytes for AF_INET, 16 for
+ *     AF_INET6, and must match the address family attribute next to them.
+ *   - Ports are __be16 (network byte order). Counters are __u64 (with _PAD for
+ *     alignment), timeouts are seconds (__u32).
+ *   - A service is named by its key: IPVS_FNAT_SVC_ATTR_AF, _PROTOCOL, _ADDR, _PORT
+ *     inside a nested IPVS_FNAT_ATTR_SERVICE.
+ *
+ * Commands and their attribute trees
+ *
+ *   IPVS_FNAT_CMD_NEW_SERVICE  ATTR_SERVICE { AF, PROTOCOL, ADDR, PORT, SCHED_NAME,
+ *                              [FLAGS], [TIMEOUT], [NETMASK] }
+ *       Add a virtual service. EEXIST if the key exists, ENOENT if no scheduler has
+ *       that name. FLAGS may hold IPVS_FNAT_SVC_F_PERSISTENT, with TIMEOUT the
+ *       persistence time and NETMASK the prefix length that groups clients (32 or
+ *       128 by default).
+ *
+ *   IPVS_FNAT_CMD_SET_SERVICE  ATTR_SERVICE { key, [SCHED_NAME], [FLAGS], [TIMEOUT],
+ *                              [NETMASK] }
+ *       Change an existing service; attributes left out keep their value. ESRCH if
+ *       there is no such service.
+ *
+ *   IPVS_FNAT_CMD_DEL_SERVICE  ATTR_SERVICE { key }
+ *       Delete a service with its destinations and local addresses; its live
+ *       connections are expired. ESRCH if there is none.
+ *
+ *   IPVS_FNAT_CMD_GET_SERVICE  [ATTR_SERVICE { key }]
+ *       With a key: one service (ESRCH if none). As a dump (NLM_F_DUMP): every
+ *       service, one message each. Replies carry ATTR_SERVICE { key, SCHED_NAME,
+ *       FLAGS, TIMEOUT, NETMASK, NUM_DESTS, NUM_LADDRS, STATS { ... } }.
+ *
+ *   IPVS_FNAT_CMD_NEW_DEST     ATTR_SERVICE { key }, ATTR_DEST { ADDR, PORT,
+ *                              [ADDR_FAMILY], [WEIGHT], [U_THRESH], [L_THRESH] }
+ *       Add a real server to a service. ESRCH: no such service; EEXIST: the
+ *       destination exists; EAFNOSUPPORT: ADDR_FAMILY (default: the service's)
+ *       differs from the service's family. WEIGHT defaults to 1; 0 quiesces it.
+ *       PORT 0 means "the service's port".
+ *
+ *   IPVS_FNAT_CMD_SET_DEST     ATTR_SERVICE { key }, ATTR_DEST { ADDR, PORT,
+ *                              [WEIGHT], [U_THRESH], [L_THRESH] }
+ *       Change a destination. ESRCH: no service; ENOENT: no such destination.
+ *
+ *   IPVS_FNAT_CMD_DEL_DEST     ATTR_SERVICE { key }, ATTR_DEST { ADDR, PORT }
+ *       Remove a destination; its connections are expired. ESRCH / ENOENT.
+ *
+ *   IPVS_FNAT_CMD_GET_DEST     ATTR_SERVICE { key }   (dump)
+ *       Every destination of the service, one message each: ATTR_DEST { ADDR,
+ *       PORT, ADDR_FAMILY, WEIGHT, U_THRESH, L_THRESH, ACTIVE_CONNS, INACT_CONNS,
+ *       PERSIST_CONNS, STATS { ... } }. ESRCH if there is no such service.
+ *
+ *   IPVS_FNAT_CMD_NEW_LADDR    ATTR_SERVICE { key }, ATTR_LADDR { ADDR, [AF] }
+ *       Add a local address (LIP) to the service's pool. Its family must be the
+ *       service's (EAFNOSUPPORT). ESRCH: no service; EEXIST: already in the pool.
+ *
+ *   IPVS_FNAT_CMD_DEL_LADDR    ATTR_SERVICE { key }, ATTR_LADDR { ADDR, [AF] }
+ *       Remove a local address from the pool; connections using it are expired.
+ *       ESRCH: no service; ENOENT: not in the pool.
+ *
+ *   IPVS_FNAT_CMD_GET_LADDR    [ATTR_SERVICE { key }]   (dump)
+ *       The local addresses of one service, or of every service when no key is
+ *       given. Each message: ATTR_SERVICE { key }, ATTR_LADDR { AF, ADDR,
+ *       PORT_CONFLICTS, CONNS }.
+ *
+ *   IPVS_FNAT_CMD_SET_CONFIG   ATTR_CONFIG { any of the tunables }
+ *   IPVS_FNAT_CMD_GET_CONFIG   -> ATTR_CONFIG { every tunable }
+ *       The namespace's tunables: protocol timeouts (0 in SET means "unchanged", as
+ *       with ipvsadm --set), the connection limit, the local port range, and the TOA
+ *       and timestamp switches. EINVAL if the resulting configuration is
+ *       inconsistent (for example PORT_MIN > PORT_MAX).
+ *
+ *   IPVS_FNAT_CMD_GET_INFO     -> ATTR_INFO { VERSION, CONN_TAB_SIZE, CONN_COUNT,
+ *                                 SERVICE_COUNT }
+ *
+ *   IPVS_FNAT_CMD_ZERO         [ATTR_SERVICE { key }]
+ *       Zero the counters of one service and its destinations (ESRCH if none), or
+ *       of every service when no key is given.
+ *
+ *   IPVS_FNAT_CMD_FLUSH
+ *       Delete every service (with destinations and local addresses) of the
+ *       namespace.
+ *
+ *   IPVS_FNAT_CMD_GET_CONN     (dump; CAP_NET_ADMIN)
+ *       Every live connection, one message each: ATTR_CONN { PROTOCOL, AF, CADDR,
+ *       CPORT, VADDR, VPORT, LADDR, LPORT, DADDR, DPORT, STATE, STATE_NAME,
+ *       EXPIRES, FLAGS }.
+ *
+ * The listing (LISTING_FORMAT_PLACEHOLDER)
+ *
+ *   /proc/net/ip_vs_fnat (per namespace) and a plain `ipvsadm-fnat -L -n` print the
+ *   same bytes. In printf terms:
+ *     "IP Virtual Server FULLNAT version %u.%u.%u (size=%u)\n"   (VERSION, CONN_TAB_SIZE)
+ *     "Prot LocalAddress:Port Scheduler Flags\n"
+ *     "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+ *     "  => LocalAddress                 Conflicts  Conns\n"
+ *   then each service in creation order:
+ *     "%s  %s %s"  "TCP"/"UDP", VIP:port ("192.0.2.10:80", "[2001:db8::10]:80"),
+ *                  scheduler name; if persistent, " persistent %u" (timeout) and, if
+ *                  the netmask is not the full length, " mask %s" (IPv4: a dotted
+ *                  mask such as 255.255.255.0; IPv6: the prefix length); then "\n";
+ *     each destination in insertion order:
+ *     "  -> %-28s %-7s %-6u %-10u %-10u\n"  addr:port (IPv6 in brackets), "FullNat",
+ *                  weight, active connections, inactive connections;
+ *     each local address in insertion order:
+ *     "  => %-28s %-10llu %u\n"  the bare address, port conflicts, live connections.
+ *   IPv6 addresses are in compressed form (%pI6c in the kernel, inet_ntop outside).
+ *
+ * Errors (negative errno in the netlink ack; libnl folds some of them, read the raw
+ * error): ESRCH no such service, ENOENT no such destination, local address or
+ * scheduler, EEXIST already exists, EINVAL bad attribute or value, EAFNOSUPPORT mixed
+ * address families, EPERM no CAP_NET_ADMIN, ENOMEM out of memory.
+ */
+#ifndef _UAPI_IPVS_FNAT_H
+#define _UAPI_IPVS_FNAT_H
+
+#include <linux/types.h>
+
+#define IPVS_FNAT_GENL_NAME	"IPVS_FNAT"
+#define IPVS_FNAT_GENL_VERSION	1
+
+/* Release of the module's ABI, reported by GET_INFO: (major << 16) | (minor << 8) | patch. */
+#define IPVS_FNAT_VERSION_CODE(a, b, c)	(((a) << 16) | ((b) << 8) | (c))
+
+#define IPVS_FNAT_SCHED_NAME_MAX	16	/* including the terminating NUL */
+#define IPVS_FNAT_STATE_NAME_MAX	16
+
+enum ipvs_fnat_cmd {
+	IPVS_FNAT_CMD_UNSPEC,
+	IPVS_FNAT_CMD_NEW_SERVICE,
+	IPVS_FNAT_CMD_SET_SERVICE,
+	IPVS_FNAT_CMD_DEL_SERVICE,
+	IPVS_FNAT_CMD_GET_SERVICE,
+	IPVS_FNAT_CMD_NEW_DEST,
+	IPVS_FNAT_CMD_SET_DEST,
+	IPVS_FNAT_CMD_DEL_DEST,
+	IPVS_FNAT_CMD_GET_DEST,
+	IPVS_FNAT_CMD_NEW_LADDR,
+	IPVS_FNAT_CMD_DEL_LADDR,
+	IPVS_FNAT_CMD_GET_LADDR,
+	IPVS_FNAT_CMD_SET_CONFIG,
+	IPVS_FNAT_CMD_GET_CONFIG,
+	IPVS_FNAT_CMD_GET_INFO,
+	IPVS_FNAT_CMD_ZERO,
+	IPVS_FNAT_CMD_FLUSH,
+	IPVS_FNAT_CMD_GET_CONN,
+	__IPVS_FNAT_CMD_MAX,
+};
+#define IPVS_FNAT_CMD_MAX (__IPVS_FNAT_CMD_MAX - 1)
+
+/* Top level: each command's payload is one or two of these nests. */
+enum ipvs_fnat_attr {
+	IPVS_FNAT_ATTR_UNSPEC,
+	IPVS_FNAT_ATTR_SERVICE,		/* nested, enum ipvs_fnat_svc_attr */
+	IPVS_FNAT_ATTR_DEST,		/* nested, enum ipvs_fnat_dest_attr */
+	IPVS_FNAT_ATTR_LADDR,		/* nested, enum ipvs_fnat_laddr_attr */
+	IPVS_FNAT_ATTR_CONFIG,		/* nested, enum ipvs_fnat_cfg_attr */
+	IPVS_FNAT_ATTR_INFO,		/* nested, enum ipvs_fnat_info_attr */
+	IPVS_FNAT_ATTR_CONN,		/* nested, enum ipvs_fnat_conn_attr */
+	__IPVS_FNAT_ATTR_MAX,
+};
+#define IPVS_FNAT_ATTR_MAX (__IPVS_FNAT_ATTR_MAX - 1)
+
+/* Service flags (IPVS_FNAT_SVC_ATTR_FLAGS). */
+#define IPVS_FNAT_SVC_F_PERSISTENT	0x0001
+#define IPVS_FNAT_SVC_F_ALL		IPVS_FNAT_SVC_F_PERSISTENT
+
+enum ipvs_fnat_svc_attr {
+	IPVS_FNAT_SVC_ATTR_UNSPEC,
+	IPVS_FNAT_SVC_ATTR_AF,		/* u16: AF_INET or AF_INET6 */
+	IPVS_FNAT_SVC_ATTR_PROTOCOL,	/* u8: IPPROTO_TCP or IPPROTO_UDP */
+	IPVS_FNAT_SVC_ATTR_ADDR,	/* binary: virtual address (4 or 16 bytes) */
+	IPVS_FNAT_SVC_ATTR_PORT,	/* __be16: virtual port, 1..65535 */
+	IPVS_FNAT_SVC_ATTR_SCHED_NAME,	/* string: rr, wrr, lc, wlc, sh, mh */
+	IPVS_FNAT_SVC_ATTR_FLAGS,	/* u32: IPVS_FNAT_SVC_F_* */
+	IPVS_FNAT_SVC_ATTR_TIMEOUT,	/* u32: persistence timeout, seconds, 1..31536000 */
+	IPVS_FNAT_SVC_ATTR_NETMASK,	/* u8: persistence prefix length, 1..32 or 1..128 */
+	IPVS_FNAT_SVC_ATTR_NUM_DESTS,	/* u32, replies only */
+	IPVS_FNAT_SVC_ATTR_NUM_LADDRS,	/* u32, replies only */
+	IPVS_FNAT_SVC_ATTR_STATS,	/* nested, enum ipvs_fnat_stats_attr, replies only */
+	IPVS_FNAT_SVC_ATTR_PAD,
+	__IPVS_FNAT_SVC_ATTR_MAX,
+};
+#define IPVS_FNAT_SVC_ATTR_MAX (__IPVS_FNAT_SVC_ATTR_MAX - 1)
+
+enum ipvs_fnat_dest_attr {
+	IPVS_FNAT_DEST_ATTR_UNSPEC,
+	IPVS_FNAT_DEST_ATTR_ADDR,	/* binary: real server address (4 or 16 bytes) */
+	IPVS_FNAT_DEST_ATTR_PORT,	/* __be16: real server port; 0 = the service's */
+	IPVS_FNAT_DEST_ATTR_ADDR_FAMILY,/* u16: defaults to the service's family */
+	IPVS_FNAT_DEST_ATTR_WEIGHT,	/* u32: 0..65535, default 1 */
+	IPVS_FNAT_DEST_ATTR_U_THRESH,	/* u32: upper connection threshold, 0 = none */
+	IPVS_FNAT_DEST_ATTR_L_THRESH,	/* u32: lower connection threshold */
+	IPVS_FNAT_DEST_ATTR_ACTIVE_CONNS,	/* u32, replies only */
+	IPVS_FNAT_DEST_ATTR_INACT_CONNS,	/* u32, replies only */
+	IPVS_FNAT_DEST_ATTR_PERSIST_CONNS,	/* u32, replies only */
+	IPVS_FNAT_DEST_ATTR_STATS,	/* nested, enum ipvs_fnat_stats_attr, replies only */
+	IPVS_FNAT_DEST_ATTR_PAD,
+	__IPVS_FNAT_DEST_ATTR_MAX,
+};
+#define IPVS_FNAT_DEST_ATTR_MAX (__IPVS_FNAT_DEST_ATTR_MAX - 1)
+
+enum ipvs_fnat_laddr_attr {
+	IPVS_FNAT_LADDR_ATTR_UNSPEC,
+	IPVS_FNAT_LADDR_ATTR_AF,	/* u16: defaults to the service's family */
+	IPVS_FNAT_LADDR_ATTR_ADDR,	/* binary: local address (4 or 16 bytes) */
+	IPVS_FNAT_LADDR_ATTR_PORT_CONFLICTS,	/* u64: ports found taken while allocating */
+	IPVS_FNAT_LADDR_ATTR_CONNS,	/* u32: live connections using this address */
+	IPVS_FNAT_LADDR_ATTR_PAD,
+	__IPVS_FNAT_LADDR_ATTR_MAX,
+};
+#define IPVS_FNAT_LADDR_ATTR_MAX (__IPVS_FNAT_LADDR_ATTR_MAX - 1)
+
+/* Counters of a service or destination: totals since creation or the last ZERO, and
+ * rates (per second, estimated over the last seconds). */
+enum ipvs_fnat_stats_attr {
+	IPVS_FNAT_STATS_ATTR_UNSPEC,
+	IPVS_FNAT_STATS_ATTR_CONNS,	/* u64: connections scheduled */
+	IPVS_FNAT_STATS_ATTR_INPKTS,	/* u64: packets client -> real server */
+	IPVS_FNAT_STATS_ATTR_OUTPKTS,	/* u64: packets real server -> client */
+	IPVS_FNAT_STATS_ATTR_INBYTES,	/* u64 */
+	IPVS_FNAT_STATS_ATTR_OUTBYTES,	/* u64 */
+	IPVS_FNAT_STATS_ATTR_CPS,	/* u64: connections per second */
+	IPVS_FNAT_STATS_ATTR_INPPS,	/* u64 */
+	IPVS_FNAT_STATS_ATTR_OUTPPS,	/* u64 */
+	IPVS_FNAT_STATS_ATTR_INBPS,	/* u64: bytes per second */
+	IPVS_FNAT_STATS_ATTR_OUTBPS,	/* u64 */
+	IPVS_FNAT_STATS_ATTR_PAD,
+	__IPVS_FNAT_STATS_ATTR_MAX,
+};
+#define IPVS_FNAT_STATS_ATTR_MAX (__IPVS_FNAT_STATS_ATTR_MAX - 1)
+
+/* The namespace's tunables (SET_CONFIG / GET_CONFIG). Timeouts in seconds. */
+enum ipvs_fnat_cfg_attr {
+	IPVS_FNAT_CFG_ATTR_UNSPEC,
+	IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP,		/* u32: ESTABLISHED, default 900 */
+	IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP_FIN,	/* u32: FIN_WAIT and after, default 120 */
+	IPVS_FNAT_CFG_ATTR_TIMEOUT_UDP,		/* u32: default 300 */
+	IPVS_FNAT_CFG_ATTR_TIMEOUT_SYN,		/* u32: SYN_SENT / SYN_RECV, default 60 */
+	IPVS_FNAT_CFG_ATTR_CONN_MAX,		/* u32: live connection limit, 0 = none */
+	IPVS_FNAT_CFG_ATTR_PORT_MIN,		/* u16: lowest local port, default 1024 */
+	IPVS_FNAT_CFG_ATTR_PORT_MAX,		/* u16: highest local port, default 65535 */
+	IPVS_FNAT_CFG_ATTR_TOA,			/* u8: 1 = insert the TOA (default) */
+	IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS,	/* u8: 1 = keep TCP timestamps on SYN */
+	IPVS_FNAT_CFG_ATTR_EXPIRE_RST,		/* u8: 1 = RST both ends on expiry (default) */
+	__IPVS_FNAT_CFG_ATTR_MAX,
+};
+#define IPVS_FNAT_CFG_ATTR_MAX (__IPVS_FNAT_CFG_ATTR_MAX - 1)
+
+/* Largest timeout accepted by SET_CONFIG: one year. */
+#define IPVS_FNAT_TIMEOUT_MAX	31536000
+
+enum ipvs_fnat_info_attr {
+	IPVS_FNAT_INFO_ATTR_UNSPEC,
+	IPVS_FNAT_INFO_ATTR_VERSION,		/* u32: IPVS_FNAT_VERSION_CODE */
+	IPVS_FNAT_INFO_ATTR_CONN_TAB_SIZE,	/* u32: connection table buckets */
+	IPVS_FNAT_INFO_ATTR_CONN_COUNT,		/* u32: live connections */
+	IPVS_FNAT_INFO_ATTR_SERVICE_COUNT,	/* u32 */
+	__IPVS_FNAT_INFO_ATTR_MAX,
+};
+#define IPVS_FNAT_INFO_ATTR_MAX (__IPVS_FNAT_INFO_ATTR_MAX - 1)
+
+/* Connection flags (IPVS_FNAT_CONN_ATTR_FLAGS). */
+#define IPVS_FNAT_CONN_F_TOA_DONE	0x0001	/* the real server has sent data */
+#define IPVS_FNAT_CONN_F_PERSISTENT	0x0002	/* created under a persistence template */
+
+enum ipvs_fnat_conn_attr {
+	IPVS_FNAT_CONN_ATTR_UNSPEC,
+	IPVS_FNAT_CONN_ATTR_PROTOCOL,	/* u8 */
+	IPVS_FNAT_CONN_ATTR_AF,		/* u16 */
+	IPVS_FNAT_CONN_ATTR_CADDR,	/* binary: client */
+	IPVS_FNAT_CONN_ATTR_CPORT,	/* __be16 */
+	IPVS_FNAT_CONN_ATTR_VADDR,	/* binary: virtual address */
+	IPVS_FNAT_CONN_ATTR_VPORT,	/* __be16 */
+	IPVS_FNAT_CONN_ATTR_LADDR,	/* binary: local address */
+	IPVS_FNAT_CONN_ATTR_LPORT,	/* __be16 */
+	IPVS_FNAT_CONN_ATTR_DADDR,	/* binary: real server */
+	IPVS_FNAT_CONN_ATTR_DPORT,	/* __be16 */
+	IPVS_FNAT_CONN_ATTR_STATE,	/* u16: protocol state number */
+	IPVS_FNAT_CONN_ATTR_STATE_NAME,	/* string, e.g. ESTABLISHED */
+	IPVS_FNAT_CONN_ATTR_EXPIRES,	/* u32: milliseconds until expiry */
+	IPVS_FNAT_CONN_ATTR_FLAGS,	/* u32: IPVS_FNAT_CONN_F_* */
+	__IPVS_FNAT_CONN_ATTR_MAX,
+};
+#define IPVS_FNAT_CONN_ATTR_MAX (__IPVS_FNAT_CONN_ATTR_MAX - 1)
+
+#endif /* _UAPI_IPVS_FNAT_H */
