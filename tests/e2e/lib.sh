@@ -79,6 +79,11 @@ at_exit() { E2E_EXIT_CMDS+=("$1"); }
 
 cleanup() {
 	local i ns
+	# This script's own background jobs first, quietly (bash reports killed jobs).
+	{
+		jobs -p | xargs -r kill -9
+		wait
+	} 2>/dev/null
 	for ((i = ${#E2E_EXIT_CMDS[@]} - 1; i >= 0; i--)); do
 		eval "${E2E_EXIT_CMDS[$i]}" >/dev/null 2>&1 || true
 	done
@@ -86,11 +91,6 @@ cleanup() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
-	# Reap this script's own background jobs quietly (bash reports killed jobs).
-	{
-		jobs -p | xargs -r kill -9
-		wait
-	} 2>/dev/null
 	E2E_NS=()
 	E2E_EXIT_CMDS=()
 }
