@@ -16,7 +16,7 @@ CMAKE_BUILD_DIR ?= $(BUILD)/cmake
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps modules module-fnat module-toa test-modules tool unit test e2e demo bench clean
+.PHONY: all deps modules module-fnat module-toa test-modules tool unit sparse test e2e demo bench clean
 
 all: deps modules tool
 
@@ -52,6 +52,11 @@ tool: deps
 
 unit: tool
 	ctest --test-dir $(CMAKE_BUILD_DIR) --output-on-failure
+
+# Static checks of the kernel code (sparse): a stage of make test.
+sparse: deps
+	$(check-kdir)
+	@scripts/sparse-check.sh $(KDIR) kernel/ipvs_fnat kernel/toa
 
 test: all test-modules
 	@tests/run-tests.sh

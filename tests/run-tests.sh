@@ -27,6 +27,16 @@ else
 	ko "unit tests: ctest printed no summary"
 fi
 
+# --- static checks of the kernel code -------------------------------------------------
+echo "### sparse"
+while IFS= read -r line; do
+	echo "$line"
+	case "$line" in
+	"PASS "*) passed=$((passed + 1)) ;;
+	"FAIL "*) failed=$((failed + 1)); failures+=("${line#FAIL }") ;;
+	esac
+done < <(make -s --no-print-directory sparse 2>&1)
+
 # --- end-to-end tests, one boot ------------------------------------------------------
 echo "### end-to-end tests (guest)"
 e2e=$results/e2e.results
