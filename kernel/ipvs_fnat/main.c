@@ -8,19 +8,48 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
-#include "compat.h"
+#include <linux/rcupdate.h>
+#include <net/genetlink.h>
+#include "fnat.h"
 
 static int __init ipvs_fnat_init(void)
 {
+	int err;
+
+	/* Per-namespace state (and /proc/net/ip_vs_fnat) before any request can come. */
+	err = fnat_netns_init();
+	if (err)
+		return err;
+	err = fnat_genl_init();
+	if (err)
+		goto err_netns;
+	pr_info("FULLNAT version %s loaded (connection table size %u)\n",
+		FNAT_VERSION_STR, fnat_conn_tab_size());
 	return 0;
+
+err_netns:
+	fnat_netns_exit();
+	rcu_barrier();
+	return err;
 }
 
 static void __exit ipvs_fnat_exit(void)
 {
+	/* No request runs after this; dumps in progress hold a module reference. */
+	fnat_genl_exit();
+	/* Empties every namespace's tables. */
+	fnat_netns_exit();
+	/*
+	 * Objects are freed from RCU callbacks, and a destination's callback may queue
+	 * its service's: wait for both generations before the code goes away.
+	 */
+	rcu_barrier();
+	rcu_barrier();
 }
 
 module_init(ipvs_fnat_init);
 module_exit(ipvs_fnat_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("FULLNAT load balancing with client address in a TCP option");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(FNAT_VERSION_STR);
+MODULE_ALIAS_GENL_FAMILY(IPVS_FNAT_GENL_NAME);

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The local address (LIP) pool of each service: the director's own addresses that
+ * FULLNAT connections to the real servers come from. An RCU list in insertion order,
+ * which the packet path will rotate through.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include "fnat.h"
+
+/* Lookup in svc's pool: under rcu_read_lock() or the control mutex. */
+struct fnat_laddr *fnat_laddr_find(struct fnat_service *svc, u16 af,
+				   const union nf_inet_addr *addr)
+{
+	struct fnat_laddr *la;
+
+	list_for_each_entry_rcu(la, &svc->laddrs, list, lockdep_is_held(&svc->fn->lock))
+		if (la->af == af && fnat_addr_equal(af, &la->addr, addr))
+			return la;
+	return NULL;
+}
+
+bool fnat_laddr_hold_rcu(struct fnat_laddr *la)
+{
+	return refcount_inc_not_zero(&la->refcnt);
+}
+
+void fnat_laddr_put(struct fnat_laddr *la)
+{
+	if (refcount_dec_and_test(&la->refcnt))
+		kfree_rcu(la, rcu);
+}
+
+int fnat_laddr_add(struct fnat_net *fn, struct fnat_service *svc, u16 af,
+		   const union nf_inet_addr *addr)
+{
+	struct fnat_laddr *la;
+
+	lockdep_assert_held(&fn->lock);
+	if (fnat_laddr_find(svc, af, addr))
+		return -EEXIST;
+	la = kzalloc(sizeof(*la), GFP_KERNEL_ACCOUNT);
+	if (!la)
+		return -ENOMEM;
+	refcount_set(&la->refcnt, 1);
+	la->af = af;
+	la->addr = *addr;
+	atomic64_set(&la->port_conflicts, 0);
+	atomic_set(&la->conns, 0);
+	la->id = fnat_next_id(fn);
+	list_add_tail_rcu(&la->list, &svc->laddrs);
+	svc->num_laddrs++;
+	fnat_changed(fn);
+	return 0;
+}
+
+static void fnat_laddr_unlink(struct fnat_service *svc, struct fnat_laddr *la)
+{
+	set_bit(FNAT_F_UNLINKED, &la->flags);
+	list_del_rcu(&la->list);
+	svc->num_laddrs--;
+	fnat_laddr_put(la);
+}
+
+void fnat_laddr_del(struct fnat_net *fn, struct fnat_service *svc, struct fnat_laddr *la)
+{
+	lockdep_assert_held(&fn->lock);
+	fnat_laddr_unlink(svc, la);
+	fnat_changed(fn);
+}
+
+void fnat_laddr_flush(struct fnat_net *fn, struct fnat_service *svc)
+{
+	struct fnat_laddr *la, *tmp;
+
+	lockdep_assert_held(&fn->lock);
+	list_for_each_entry_safe(la, tmp, &svc->laddrs, list)
+		fnat_laddr_unlink(svc, la);
+}

@@ -1,0 +1,1266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The IPVS_FNAT generic-netlink family: policies, operations and their handlers.
+ *
+ * Every operation has its own strict policy, so genetlink itself refuses unknown
+ * attributes, wrong types and lengths, missing NLA_F_NESTED and out-of-range values
+ * before a handler runs. Handlers then check what a policy cannot express (required
+ * attributes, address length against the family), look up the objects, and only then
+ * change anything, under the namespace's control mutex. Replies are built under the
+ * same mutex, so one reply always shows one consistent state.
+ *
+ * Dumps resume by object id, not by position: ids increase along every list, so an
+ * object added or removed between two parts of a dump never makes another one appear
+ * twice or go missing. cb->seq carries the tables' generation, and
+ * genl_dump_check_consistent() flags a dump that saw a change (NLM_F_DUMP_INTR).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include "fnat.h"
+
+static struct genl_family fnat_genl_family;
+
+/* --- policies ---------------------------------------------------------------------- */
+
+static int fnat_validate_af(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	u16 af = nla_get_u16(attr);
+
+	if (af == AF_INET || af == AF_INET6)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "address family must be AF_INET or AF_INET6");
+	return -EINVAL;
+}
+
+static int fnat_validate_addr(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	int len = nla_len(attr);
+
+	if (len == sizeof(struct in_addr) || len == sizeof(struct in6_addr))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "address must be 4 (IPv4) or 16 (IPv6) bytes");
+	return -EINVAL;
+}
+
+static int fnat_validate_proto(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	u8 proto = nla_get_u8(attr);
+
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "protocol must be TCP or UDP");
+	return -EINVAL;
+}
+
+static struct netlink_range_validation fnat_vport_range = { .min = 1, .max = 65535 };
+static struct netlink_range_validation fnat_persist_range = {
+	.min = 1, .max = IPVS_FNAT_TIMEOUT_MAX,
+};
+static struct netlink_range_validation fnat_weight_range = { .min = 0, .max = 65535 };
+static struct netlink_range_validation fnat_cfg_timeout_range = {
+	.min = 0, .max = IPVS_FNAT_TIMEOUT_MAX,
+};
+
+#define FNAT_POLICY_AF	 NLA_POLICY_VALIDATE_FN(NLA_U16, fnat_validate_af)
+#define FNAT_POLICY_ADDR NLA_POLICY_VALIDATE_FN(NLA_BINARY, fnat_validate_addr, \
+						sizeof(struct in6_addr))
+#define FNAT_REPLY_ONLY	 { .type = NLA_REJECT, .reject_message = "attribute only appears in replies" }
+#define FNAT_NOT_HERE(m) { .type = NLA_REJECT, .reject_message = m }
+
+#define FNAT_SVC_KEY_POLICY						\
+	[IPVS_FNAT_SVC_ATTR_AF] = FNAT_POLICY_AF,			\
+	[IPVS_FNAT_SVC_ATTR_PROTOCOL] =					\
+		NLA_POLICY_VALIDATE_FN(NLA_U8, fnat_validate_proto),	\
+	[IPVS_FNAT_SVC_ATTR_ADDR] = FNAT_POLICY_ADDR,			\
+	[IPVS_FNAT_SVC_ATTR_PORT] = NLA_POLICY_FULL_RANGE(NLA_BE16, &fnat_vport_range)
+
+/* NEW_SERVICE and SET_SERVICE: the key and the settings. */
+static const struct nla_policy fnat_svc_policy[IPVS_FNAT_SVC_ATTR_MAX + 1] = {
+	FNAT_SVC_KEY_POLICY,
+	[IPVS_FNAT_SVC_ATTR_SCHED_NAME] = { .type = NLA_NUL_STRING,
+					    .len = IPVS_FNAT_SCHED_NAME_MAX - 1 },
+	[IPVS_FNAT_SVC_ATTR_FLAGS] = NLA_POLICY_MASK(NLA_U32, IPVS_FNAT_SVC_F_ALL),
+	[IPVS_FNAT_SVC_ATTR_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fnat_persist_range),
+	[IPVS_FNAT_SVC_ATTR_NETMASK] = NLA_POLICY_RANGE(NLA_U8, 1, 128),
+	[IPVS_FNAT_SVC_ATTR_NUM_DESTS] = FNAT_REPLY_ONLY,
+	[IPVS_FNAT_SVC_ATTR_NUM_LADDRS] = FNAT_REPLY_ONLY,
+	[IPVS_FNAT_SVC_ATTR_STATS] = FNAT_REPLY_ONLY,
+	[IPVS_FNAT_SVC_ATTR_PAD] = FNAT_REPLY_ONLY,
+};
+
+#define FNAT_KEY_ONLY "only the service key (AF, PROTOCOL, ADDR, PORT) belongs here"
+
+/* Every other command: the key alone. */
+static const struct nla_policy fnat_svc_key_policy[IPVS_FNAT_SVC_ATTR_MAX + 1] = {
+	FNAT_SVC_KEY_POLICY,
+	[IPVS_FNAT_SVC_ATTR_SCHED_NAME] = FNAT_NOT_HERE(FNAT_KEY_ONLY),
+	[IPVS_FNAT_SVC_ATTR_FLAGS] = FNAT_NOT_HERE(FNAT_KEY_ONLY),
+	[IPVS_FNAT_SVC_ATTR_TIMEOUT] = FNAT_NOT_HERE(FNAT_KEY_ONLY),
+	[IPVS_FNAT_SVC_ATTR_NETMASK] = FNAT_NOT_HERE(FNAT_KEY_ONLY),
+	[IPVS_FNAT_SVC_ATTR_NUM_DESTS] = FNAT_REPLY_ONLY,
+	[IPVS_FNAT_SVC_ATTR_NUM_LADDRS] = FNAT_REPLY_ONLY,
+	[IPVS_FNAT_SVC_ATTR_STATS] = FNAT_REPLY_ONLY,
+	[IPVS_FNAT_SVC_ATTR_PAD] = FNAT_REPLY_ONLY,
+};
+
+#define FNAT_DEST_KEY_POLICY						\
+	[IPVS_FNAT_DEST_ATTR_ADDR] = FNAT_POLICY_ADDR,			\
+	[IPVS_FNAT_DEST_ATTR_PORT] = { .type = NLA_BE16 },		\
+	[IPVS_FNAT_DEST_ATTR_ADDR_FAMILY] = FNAT_POLICY_AF,		\
+	[IPVS_FNAT_DEST_ATTR_ACTIVE_CONNS] = FNAT_REPLY_ONLY,		\
+	[IPVS_FNAT_DEST_ATTR_INACT_CONNS] = FNAT_REPLY_ONLY,		\
+	[IPVS_FNAT_DEST_ATTR_PERSIST_CONNS] = FNAT_REPLY_ONLY,		\
+	[IPVS_FNAT_DEST_ATTR_STATS] = FNAT_REPLY_ONLY,			\
+	[IPVS_FNAT_DEST_ATTR_PAD] = FNAT_REPLY_ONLY
+
+/* NEW_DEST and SET_DEST. */
+static const struct nla_policy fnat_dest_policy[IPVS_FNAT_DEST_ATTR_MAX + 1] = {
+	FNAT_DEST_KEY_POLICY,
+	[IPVS_FNAT_DEST_ATTR_WEIGHT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fnat_weight_range),
+	[IPVS_FNAT_DEST_ATTR_U_THRESH] = { .type = NLA_U32 },
+	[IPVS_FNAT_DEST_ATTR_L_THRESH] = { .type = NLA_U32 },
+};
+
+#define FNAT_DEST_KEY_ONLY "only the destination's ADDR, PORT and ADDR_FAMILY belong here"
+
+/* DEL_DEST. */
+static const struct nla_policy fnat_dest_key_policy[IPVS_FNAT_DEST_ATTR_MAX + 1] = {
+	FNAT_DEST_KEY_POLICY,
+	[IPVS_FNAT_DEST_ATTR_WEIGHT] = FNAT_NOT_HERE(FNAT_DEST_KEY_ONLY),
+	[IPVS_FNAT_DEST_ATTR_U_THRESH] = FNAT_NOT_HERE(FNAT_DEST_KEY_ONLY),
+	[IPVS_FNAT_DEST_ATTR_L_THRESH] = FNAT_NOT_HERE(FNAT_DEST_KEY_ONLY),
+};
+
+static const struct nla_policy fnat_laddr_policy[IPVS_FNAT_LADDR_ATTR_MAX + 1] = {
+	[IPVS_FNAT_LADDR_ATTR_AF] = FNAT_POLICY_AF,
+	[IPVS_FNAT_LADDR_ATTR_ADDR] = FNAT_POLICY_ADDR,
+	[IPVS_FNAT_LADDR_ATTR_PORT_CONFLICTS] = FNAT_REPLY_ONLY,
+	[IPVS_FNAT_LADDR_ATTR_CONNS] = FNAT_REPLY_ONLY,
+	[IPVS_FNAT_LADDR_ATTR_PAD] = FNAT_REPLY_ONLY,
+};
+
+static const struct nla_policy fnat_cfg_policy[IPVS_FNAT_CFG_ATTR_MAX + 1] = {
+	[IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP] = NLA_POLICY_FULL_RANGE(NLA_U32, &fnat_cfg_timeout_range),
+	[IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP_FIN] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &fnat_cfg_timeout_range),
+	[IPVS_FNAT_CFG_ATTR_TIMEOUT_UDP] = NLA_POLICY_FULL_RANGE(NLA_U32, &fnat_cfg_timeout_range),
+	[IPVS_FNAT_CFG_ATTR_TIMEOUT_SYN] = NLA_POLICY_FULL_RANGE(NLA_U32, &fnat_cfg_timeout_range),
+	[IPVS_FNAT_CFG_ATTR_CONN_MAX] = { .type = NLA_U32 },
+	[IPVS_FNAT_CFG_ATTR_PORT_MIN] = NLA_POLICY_MIN(NLA_U16, 1),
+	[IPVS_FNAT_CFG_ATTR_PORT_MAX] = NLA_POLICY_MIN(NLA_U16, 1),
+	[IPVS_FNAT_CFG_ATTR_TOA] = NLA_POLICY_MAX(NLA_U8, 1),
+	[IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS] = NLA_POLICY_MAX(NLA_U8, 1),
+	[IPVS_FNAT_CFG_ATTR_EXPIRE_RST] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+/* Top level, one per shape of request. Entries left out are refused (strict). */
+static const struct nla_policy fnat_pol_svc[IPVS_FNAT_ATTR_MAX + 1] = {
+	[IPVS_FNAT_ATTR_SERVICE] = NLA_POLICY_NESTED(fnat_svc_policy),
+};
+
+static const struct nla_policy fnat_pol_svc_key[IPVS_FNAT_ATTR_MAX + 1] = {
+	[IPVS_FNAT_ATTR_SERVICE] = NLA_POLICY_NESTED(fnat_svc_key_policy),
+};
+
+static const struct nla_policy fnat_pol_dest[IPVS_FNAT_ATTR_MAX + 1] = {
+	[IPVS_FNAT_ATTR_SERVICE] = NLA_POLICY_NESTED(fnat_svc_key_policy),
+	[IPVS_FNAT_ATTR_DEST] = NLA_POLICY_NESTED(fnat_dest_policy),
+};
+
+static const struct nla_policy fnat_pol_dest_key[IPVS_FNAT_ATTR_MAX + 1] = {
+	[IPVS_FNAT_ATTR_SERVICE] = NLA_POLICY_NESTED(fnat_svc_key_policy),
+	[IPVS_FNAT_ATTR_DEST] = NLA_POLICY_NESTED(fnat_dest_key_policy),
+};
+
+static const struct nla_policy fnat_pol_laddr[IPVS_FNAT_ATTR_MAX + 1] = {
+	[IPVS_FNAT_ATTR_SERVICE] = NLA_POLICY_NESTED(fnat_svc_key_policy),
+	[IPVS_FNAT_ATTR_LADDR] = NLA_POLICY_NESTED(fnat_laddr_policy),
+};
+
+static const struct nla_policy fnat_pol_cfg[IPVS_FNAT_ATTR_MAX + 1] = {
+	[IPVS_FNAT_ATTR_CONFIG] = NLA_POLICY_NESTED(fnat_cfg_policy),
+};
+
+/* Commands that take no attributes at all. */
+static const struct nla_policy fnat_pol_none[IPVS_FNAT_ATTR_MAX + 1] = {
+	[IPVS_FNAT_ATTR_SERVICE] = FNAT_NOT_HERE("this command takes no attributes"),
+	[IPVS_FNAT_ATTR_DEST] = FNAT_NOT_HERE("this command takes no attributes"),
+	[IPVS_FNAT_ATTR_LADDR] = FNAT_NOT_HERE("this command takes no attributes"),
+	[IPVS_FNAT_ATTR_CONFIG] = FNAT_NOT_HERE("this command takes no attributes"),
+	[IPVS_FNAT_ATTR_INFO] = FNAT_NOT_HERE("this command takes no attributes"),
+	[IPVS_FNAT_ATTR_CONN] = FNAT_NOT_HERE("this command takes no attributes"),
+};
+
+/* --- request parsing ------------------------------------------------------------- */
+
+/* Fails with EINVAL (and says which) if attribute type of nest is missing. */
+#define FNAT_NL_MISSING(extack, nest, tb, type, what) ({			\
+	bool __missing = !(tb)[type];						\
+	if (__missing) {							\
+		NL_SET_ERR_MSG(extack, "missing attribute: " what);		\
+		NL_SET_ERR_ATTR_MISS(extack, nest, type);			\
+	}									\
+	__missing;								\
+})
+
+static struct fnat_net *fnat_nl_net(struct genl_info *info)
+{
+	return fnat_net(genl_info_net(info));
+}
+
+/* Copy an address attribute of family af; EINVAL if its length is not af's. */
+static int fnat_nl_get_addr(const struct nlattr *attr, u16 af, union nf_inet_addr *addr,
+			    struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) != fnat_addr_len(af)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "address length does not match the address family");
+		return -EINVAL;
+	}
+	memset(addr, 0, sizeof(*addr));
+	nla_memcpy(addr, attr, fnat_addr_len(af));
+	return 0;
+}
+
+/*
+ * Parse the service nest (already validated by genetlink against policy) into tb and
+ * the key. The nest and all four key attributes are required.
+ */
+static int fnat_nl_parse_svc(struct nlattr *nest, const struct nla_policy *policy,
+			     struct nlattr **tb, struct fnat_svc_key *key,
+			     struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (!nest) {
+		NL_SET_ERR_MSG(extack, "missing attribute: IPVS_FNAT_ATTR_SERVICE");
+		NL_SET_ERR_ATTR_MISS(extack, NULL, IPVS_FNAT_ATTR_SERVICE);
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, IPVS_FNAT_SVC_ATTR_MAX, nest, policy, extack);
+	if (err)
+		return err;
+	if (FNAT_NL_MISSING(extack, nest, tb, IPVS_FNAT_SVC_ATTR_AF, "service AF") ||
+	    FNAT_NL_MISSING(extack, nest, tb, IPVS_FNAT_SVC_ATTR_PROTOCOL, "service PROTOCOL") ||
+	    FNAT_NL_MISSING(extack, nest, tb, IPVS_FNAT_SVC_ATTR_ADDR, "service ADDR") ||
+	    FNAT_NL_MISSING(extack, nest, tb, IPVS_FNAT_SVC_ATTR_PORT, "service PORT"))
+		return -EINVAL;
+
+	memset(key, 0, sizeof(*key));
+	key->af = nla_get_u16(tb[IPVS_FNAT_SVC_ATTR_AF]);
+	key->protocol = nla_get_u8(tb[IPVS_FNAT_SVC_ATTR_PROTOCOL]);
+	key->port = nla_get_be16(tb[IPVS_FNAT_SVC_ATTR_PORT]);
+	return fnat_nl_get_addr(tb[IPVS_FNAT_SVC_ATTR_ADDR], key->af, &key->addr, extack);
+}
+
+static int fnat_nl_parse_key(struct nlattr *nest, struct fnat_svc_key *key,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[IPVS_FNAT_SVC_ATTR_MAX + 1];
+
+	return fnat_nl_parse_svc(nest, fnat_svc_key_policy, tb, key, extack);
+}
+
+/* NEW_SERVICE (full) and SET_SERVICE (!full: only the key is required). */
+static int fnat_nl_parse_svc_conf(struct genl_info *info, struct fnat_svc_conf *conf,
+				  bool full)
+{
+	struct nlattr *nest = info->attrs[IPVS_FNAT_ATTR_SERVICE];
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[IPVS_FNAT_SVC_ATTR_MAX + 1];
+	struct nlattr *a;
+	int err;
+
+	memset(conf, 0, sizeof(*conf));
+	err = fnat_nl_parse_svc(nest, fnat_svc_policy, tb, &conf->key, extack);
+	if (err)
+		return err;
+	if (full && FNAT_NL_MISSING(extack, nest, tb, IPVS_FNAT_SVC_ATTR_SCHED_NAME,
+				    "service SCHED_NAME"))
+		return -EINVAL;
+
+	a = tb[IPVS_FNAT_SVC_ATTR_NETMASK];
+	if (a) {
+		conf->has_netmask = true;
+		conf->netmask = nla_get_u8(a);
+		if (conf->key.af == AF_INET && conf->netmask > 32) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "an IPv4 netmask is 1..32");
+			return -EINVAL;
+		}
+	}
+	a = tb[IPVS_FNAT_SVC_ATTR_FLAGS];
+	if (a) {
+		conf->has_flags = true;
+		conf->flags = nla_get_u32(a);
+	}
+	a = tb[IPVS_FNAT_SVC_ATTR_TIMEOUT];
+	if (a) {
+		conf->has_timeout = true;
+		conf->timeout = nla_get_u32(a);
+	}
+	a = tb[IPVS_FNAT_SVC_ATTR_SCHED_NAME];
+	if (a) {
+		conf->sched = fnat_sched_find(nla_data(a));
+		if (!conf->sched) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "no scheduler has this name");
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The destination nest: ADDR and PORT are required; ADDR_FAMILY, if there, must match
+ * the address length (it is compared with the service's family later).
+ */
+static int fnat_nl_parse_dest(struct genl_info *info, const struct nla_policy *policy,
+			      struct nlattr **tb, struct fnat_dest_conf *conf, bool *has_af)
+{
+	struct nlattr *nest = info->attrs[IPVS_FNAT_ATTR_DEST];
+	struct netlink_ext_ack *extack = info->extack;
+	int err;
+
+	memset(conf, 0, sizeof(*conf));
+	if (!nest) {
+		NL_SET_ERR_MSG(extack, "missing attribute: IPVS_FNAT_ATTR_DEST");
+		NL_SET_ERR_ATTR_MISS(extack, NULL, IPVS_FNAT_ATTR_DEST);
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, IPVS_FNAT_DEST_ATTR_MAX, nest, policy, extack);
+	if (err)
+		return err;
+	if (FNAT_NL_MISSING(extack, nest, tb, IPVS_FNAT_DEST_ATTR_ADDR, "destination ADDR") ||
+	    FNAT_NL_MISSING(extack, nest, tb, IPVS_FNAT_DEST_ATTR_PORT, "destination PORT"))
+		return -EINVAL;
+	*has_af = tb[IPVS_FNAT_DEST_ATTR_ADDR_FAMILY];
+	if (*has_af) {
+		conf->af = nla_get_u16(tb[IPVS_FNAT_DEST_ATTR_ADDR_FAMILY]);
+		err = fnat_nl_get_addr(tb[IPVS_FNAT_DEST_ATTR_ADDR], conf->af, &conf->addr,
+				       extack);
+		if (err)
+			return err;
+	}
+	conf->port = nla_get_be16(tb[IPVS_FNAT_DEST_ATTR_PORT]);
+	if (tb[IPVS_FNAT_DEST_ATTR_WEIGHT]) {
+		conf->has_weight = true;
+		conf->weight = nla_get_u32(tb[IPVS_FNAT_DEST_ATTR_WEIGHT]);
+	}
+	if (tb[IPVS_FNAT_DEST_ATTR_U_THRESH]) {
+		conf->has_u_thresh = true;
+		conf->u_thresh = nla_get_u32(tb[IPVS_FNAT_DEST_ATTR_U_THRESH]);
+	}
+	if (tb[IPVS_FNAT_DEST_ATTR_L_THRESH]) {
+		conf->has_l_thresh = true;
+		conf->l_thresh = nla_get_u32(tb[IPVS_FNAT_DEST_ATTR_L_THRESH]);
+	}
+	return 0;
+}
+
+/*
+ * Second half of the destination's parsing, once its service is known: the family
+ * defaults to the service's and must equal it (EAFNOSUPPORT); the address length must
+ * match; port 0 means the service's port.
+ */
+static int fnat_nl_dest_resolve(struct fnat_service *svc, struct nlattr **tb,
+				struct fnat_dest_conf *conf, bool has_af,
+				struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (has_af && conf->af != svc->key.af) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IPVS_FNAT_DEST_ATTR_ADDR_FAMILY],
+				    "destination family differs from the service's");
+		return -EAFNOSUPPORT;
+	}
+	if (!has_af) {
+		conf->af = svc->key.af;
+		err = fnat_nl_get_addr(tb[IPVS_FNAT_DEST_ATTR_ADDR], conf->af, &conf->addr,
+				       extack);
+		if (err)
+			return err;
+	}
+	if (!conf->port)
+		conf->port = svc->key.port;
+	return 0;
+}
+
+/* --- replies ----------------------------------------------------------------------- */
+
+static int fnat_nl_put_key(struct sk_buff *skb, const struct fnat_svc_key *key)
+{
+	if (nla_put_u16(skb, IPVS_FNAT_SVC_ATTR_AF, key->af) ||
+	    nla_put_u8(skb, IPVS_FNAT_SVC_ATTR_PROTOCOL, key->protocol) ||
+	    nla_put(skb, IPVS_FNAT_SVC_ATTR_ADDR, fnat_addr_len(key->af), &key->addr) ||
+	    nla_put_be16(skb, IPVS_FNAT_SVC_ATTR_PORT, key->port))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int fnat_nl_put_stats(struct sk_buff *skb, int type, const struct fnat_stats *s)
+{
+	struct fnat_counters c;
+	struct nlattr *nest;
+
+	fnat_stats_read(s, &c);
+	nest = nla_nest_start(skb, type);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, IPVS_FNAT_STATS_ATTR_CONNS, c.conns,
+			      IPVS_FNAT_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, IPVS_FNAT_STATS_ATTR_INPKTS, c.inpkts,
+			      IPVS_FNAT_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, IPVS_FNAT_STATS_ATTR_OUTPKTS, c.outpkts,
+			      IPVS_FNAT_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, IPVS_FNAT_STATS_ATTR_INBYTES, c.inbytes,
+			      IPVS_FNAT_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, IPVS_FNAT_STATS_ATTR_OUTBYTES, c.outbytes,
+			      IPVS_FNAT_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, IPVS_FNAT_STATS_ATTR_CPS, READ_ONCE(s->rate.conns),
+			      IPVS_FNAT_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, IPVS_FNAT_STATS_ATTR_INPPS, READ_ONCE(s->rate.inpkts),
+			      IPVS_FNAT_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, IPVS_FNAT_STATS_ATTR_OUTPPS, READ_ONCE(s->rate.outpkts),
+			      IPVS_FNAT_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, IPVS_FNAT_STATS_ATTR_INBPS, READ_ONCE(s->rate.inbytes),
+			      IPVS_FNAT_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, IPVS_FNAT_STATS_ATTR_OUTBPS, READ_ONCE(s->rate.outbytes),
+			      IPVS_FNAT_STATS_ATTR_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Start a message; in a dump (cb set) also flag it if the tables changed. */
+static void *fnat_nl_msg_start(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+			       u8 cmd, struct netlink_callback *cb)
+{
+	void *hdr = genlmsg_put(skb, portid, seq, &fnat_genl_family, flags, cmd);
+
+	if (hdr && cb)
+		genl_dump_check_consistent(cb, hdr);
+	return hdr;
+}
+
+static int fnat_nl_fill_service(struct sk_buff *skb, struct fnat_service *svc,
+				u32 portid, u32 seq, int flags, struct netlink_callback *cb)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	lockdep_assert_held(&svc->fn->lock);
+	hdr = fnat_nl_msg_start(skb, portid, seq, flags, IPVS_FNAT_CMD_GET_SERVICE, cb);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, IPVS_FNAT_ATTR_SERVICE);
+	if (!nest)
+		goto cancel;
+	if (fnat_nl_put_key(skb, &svc->key) ||
+	    nla_put_string(skb, IPVS_FNAT_SVC_ATTR_SCHED_NAME, fnat_sched_name(svc)) ||
+	    nla_put_u32(skb, IPVS_FNAT_SVC_ATTR_FLAGS, svc->svc_flags) ||
+	    nla_put_u32(skb, IPVS_FNAT_SVC_ATTR_TIMEOUT, svc->timeout) ||
+	    nla_put_u8(skb, IPVS_FNAT_SVC_ATTR_NETMASK, svc->netmask) ||
+	    nla_put_u32(skb, IPVS_FNAT_SVC_ATTR_NUM_DESTS, svc->num_dests) ||
+	    nla_put_u32(skb, IPVS_FNAT_SVC_ATTR_NUM_LADDRS, svc->num_laddrs) ||
+	    fnat_nl_put_stats(skb, IPVS_FNAT_SVC_ATTR_STATS, &svc->stats))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int fnat_nl_fill_dest(struct sk_buff *skb, struct fnat_dest *dest,
+			     u32 portid, u32 seq, int flags, struct netlink_callback *cb)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = fnat_nl_msg_start(skb, portid, seq, flags, IPVS_FNAT_CMD_GET_DEST, cb);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, IPVS_FNAT_ATTR_DEST);
+	if (!nest)
+		goto cancel;
+	if (nla_put(skb, IPVS_FNAT_DEST_ATTR_ADDR, fnat_addr_len(dest->af), &dest->addr) ||
+	    nla_put_be16(skb, IPVS_FNAT_DEST_ATTR_PORT, dest->port) ||
+	    nla_put_u16(skb, IPVS_FNAT_DEST_ATTR_ADDR_FAMILY, dest->af) ||
+	    nla_put_u32(skb, IPVS_FNAT_DEST_ATTR_WEIGHT, atomic_read(&dest->weight)) ||
+	    nla_put_u32(skb, IPVS_FNAT_DEST_ATTR_U_THRESH, dest->u_thresh) ||
+	    nla_put_u32(skb, IPVS_FNAT_DEST_ATTR_L_THRESH, dest->l_thresh) ||
+	    nla_put_u32(skb, IPVS_FNAT_DEST_ATTR_ACTIVE_CONNS, atomic_read(&dest->activeconns)) ||
+	    nla_put_u32(skb, IPVS_FNAT_DEST_ATTR_INACT_CONNS, atomic_read(&dest->inactconns)) ||
+	    nla_put_u32(skb, IPVS_FNAT_DEST_ATTR_PERSIST_CONNS,
+			atomic_read(&dest->persistconns)) ||
+	    fnat_nl_put_stats(skb, IPVS_FNAT_DEST_ATTR_STATS, &dest->stats))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int fnat_nl_fill_laddr(struct sk_buff *skb, struct fnat_service *svc,
+			      struct fnat_laddr *la, u32 portid, u32 seq, int flags,
+			      struct netlink_callback *cb)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = fnat_nl_msg_start(skb, portid, seq, flags, IPVS_FNAT_CMD_GET_LADDR, cb);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, IPVS_FNAT_ATTR_SERVICE);
+	if (!nest || fnat_nl_put_key(skb, &svc->key))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	nest = nla_nest_start(skb, IPVS_FNAT_ATTR_LADDR);
+	if (!nest)
+		goto cancel;
+	if (nla_put_u16(skb, IPVS_FNAT_LADDR_ATTR_AF, la->af) ||
+	    nla_put(skb, IPVS_FNAT_LADDR_ATTR_ADDR, fnat_addr_len(la->af), &la->addr) ||
+	    nla_put_u64_64bit(skb, IPVS_FNAT_LADDR_ATTR_PORT_CONFLICTS,
+			      atomic64_read(&la->port_conflicts), IPVS_FNAT_LADDR_ATTR_PAD) ||
+	    nla_put_u32(skb, IPVS_FNAT_LADDR_ATTR_CONNS, atomic_read(&la->conns)))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* --- services ---------------------------------------------------------------------- */
+
+static int fnat_nl_new_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct fnat_svc_conf conf;
+	int err;
+
+	err = fnat_nl_parse_svc_conf(info, &conf, true);
+	if (err)
+		return err;
+	mutex_lock(&fn->lock);
+	err = fnat_svc_add(fn, &conf, info->extack);
+	mutex_unlock(&fn->lock);
+	return err;
+}
+
+static struct fnat_service *fnat_nl_find_svc(struct fnat_net *fn,
+					     const struct fnat_svc_key *key,
+					     struct netlink_ext_ack *extack)
+{
+	struct fnat_service *svc = fnat_svc_find(fn, key);
+
+	if (!svc)
+		NL_SET_ERR_MSG(extack, "no such service");
+	return svc;
+}
+
+static int fnat_nl_set_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct fnat_service *svc;
+	struct fnat_svc_conf conf;
+	int err;
+
+	err = fnat_nl_parse_svc_conf(info, &conf, false);
+	if (err)
+		return err;
+	mutex_lock(&fn->lock);
+	svc = fnat_nl_find_svc(fn, &conf.key, info->extack);
+	err = svc ? fnat_svc_edit(fn, svc, &conf, info->extack) : -ESRCH;
+	mutex_unlock(&fn->lock);
+	return err;
+}
+
+static int fnat_nl_del_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct fnat_service *svc;
+	struct fnat_svc_key key;
+	int err;
+
+	err = fnat_nl_parse_key(info->attrs[IPVS_FNAT_ATTR_SERVICE], &key, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&fn->lock);
+	svc = fnat_nl_find_svc(fn, &key, info->extack);
+	if (svc)
+		fnat_svc_del(fn, svc);
+	mutex_unlock(&fn->lock);
+	return svc ? 0 : -ESRCH;
+}
+
+static int fnat_nl_get_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct fnat_service *svc;
+	struct fnat_svc_key key;
+	struct sk_buff *msg;
+	int err;
+
+	err = fnat_nl_parse_key(info->attrs[IPVS_FNAT_ATTR_SERVICE], &key, info->extack);
+	if (err)
+		return err;
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&fn->lock);
+	svc = fnat_nl_find_svc(fn, &key, info->extack);
+	if (svc)
+		err = fnat_nl_fill_service(msg, svc, info->snd_portid, info->snd_seq, 0, NULL);
+	else
+		err = -ESRCH;
+	mutex_unlock(&fn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * Dumps that may be limited to one service: cb->args[FNAT_CB_SVC] holds its id (0:
+ * every service). Set in .start, where errors still come back as the request's ack.
+ */
+enum {
+	FNAT_CB_SVC,		/* the service asked for, 0 = all */
+	FNAT_CB_LAST,		/* id of the last object sent */
+	FNAT_CB_LAST_SVC,	/* GET_LADDR: id of the service being walked */
+};
+
+static int fnat_nl_dump_start_svc(struct netlink_callback *cb, bool required)
+{
+	const struct genl_dumpit_info *dinfo = genl_dumpit_info(cb);
+	struct nlattr *nest = dinfo->attrs[IPVS_FNAT_ATTR_SERVICE];
+	struct fnat_net *fn = fnat_net(sock_net(cb->skb->sk));
+	struct fnat_service *svc;
+	struct fnat_svc_key key;
+	int err;
+
+	cb->args[FNAT_CB_SVC] = 0;
+	cb->args[FNAT_CB_LAST] = 0;
+	cb->args[FNAT_CB_LAST_SVC] = 0;
+	if (!nest && !required)
+		return 0;
+	err = fnat_nl_parse_key(nest, &key, cb->extack);
+	if (err)
+		return err;
+	mutex_lock(&fn->lock);
+	svc = fnat_nl_find_svc(fn, &key, cb->extack);
+	if (svc)
+		cb->args[FNAT_CB_SVC] = svc->id;
+	mutex_unlock(&fn->lock);
+	return svc ? 0 : -ESRCH;
+}
+
+static int fnat_nl_start_optional_svc(struct netlink_callback *cb)
+{
+	return fnat_nl_dump_start_svc(cb, false);
+}
+
+static int fnat_nl_start_required_svc(struct netlink_callback *cb)
+{
+	return fnat_nl_dump_start_svc(cb, true);
+}
+
+static int fnat_nl_dump_services(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct fnat_net *fn = fnat_net(sock_net(skb->sk));
+	u64 only = cb->args[FNAT_CB_SVC];
+	u64 last = cb->args[FNAT_CB_LAST];
+	struct fnat_service *svc;
+
+	mutex_lock(&fn->lock);
+	cb->seq = fn->gen;
+	list_for_each_entry(svc, &fn->svc_list, list) {
+		if (svc->id <= last || (only && svc->id != only))
+			continue;
+		if (fnat_nl_fill_service(skb, svc, NETLINK_CB(cb->skb).portid,
+					 cb->nlh->nlmsg_seq, NLM_F_MULTI, cb))
+			break;
+		last = svc->id;
+	}
+	mutex_unlock(&fn->lock);
+	cb->args[FNAT_CB_LAST] = last;
+	return skb->len;
+}
+
+/* --- destinations ---------------------------------------------------------------- */
+
+/* Parse and resolve a destination request: the service, the dest config. */
+static struct fnat_service *fnat_nl_dest_request(struct genl_info *info,
+						 const struct nla_policy *policy,
+						 struct fnat_dest_conf *conf, int *err)
+{
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct nlattr *tb[IPVS_FNAT_DEST_ATTR_MAX + 1];
+	struct fnat_service *svc;
+	struct fnat_svc_key key;
+	bool has_af;
+
+	*err = fnat_nl_parse_key(info->attrs[IPVS_FNAT_ATTR_SERVICE], &key, info->extack);
+	if (*err)
+		return NULL;
+	*err = fnat_nl_parse_dest(info, policy, tb, conf, &has_af);
+	if (*err)
+		return NULL;
+	lockdep_assert_held(&fn->lock);
+	svc = fnat_nl_find_svc(fn, &key, info->extack);
+	if (!svc) {
+		*err = -ESRCH;
+		return NULL;
+	}
+	*err = fnat_nl_dest_resolve(svc, tb, conf, has_af, info->extack);
+	return *err ? NULL : svc;
+}
+
+static int fnat_nl_new_dest(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct fnat_dest_conf conf;
+	struct fnat_service *svc;
+	int err;
+
+	mutex_lock(&fn->lock);
+	svc = fnat_nl_dest_request(info, fnat_dest_policy, &conf, &err);
+	if (svc)
+		err = fnat_dest_add(fn, svc, &conf, info->extack);
+	mutex_unlock(&fn->lock);
+	return err;
+}
+
+static struct fnat_dest *fnat_nl_find_dest(struct fnat_service *svc,
+					   const struct fnat_dest_conf *conf,
+					   struct netlink_ext_ack *extack)
+{
+	struct fnat_dest *dest = fnat_dest_find(svc, conf->af, &conf->addr, conf->port);
+
+	if (!dest)
+		NL_SET_ERR_MSG(extack, "no such destination");
+	return dest;
+}
+
+static int fnat_nl_set_dest(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct fnat_dest_conf conf;
+	struct fnat_service *svc;
+	struct fnat_dest *dest;
+	int err;
+
+	mutex_lock(&fn->lock);
+	svc = fnat_nl_dest_request(info, fnat_dest_policy, &conf, &err);
+	if (svc) {
+		dest = fnat_nl_find_dest(svc, &conf, info->extack);
+		err = dest ? fnat_dest_edit(fn, svc, dest, &conf, info->extack) : -ENOENT;
+	}
+	mutex_unlock(&fn->lock);
+	return err;
+}
+
+static int fnat_nl_del_dest(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct fnat_dest_conf conf;
+	struct fnat_service *svc;
+	struct fnat_dest *dest;
+	int err;
+
+	mutex_lock(&fn->lock);
+	svc = fnat_nl_dest_request(info, fnat_dest_key_policy, &conf, &err);
+	if (svc) {
+		dest = fnat_nl_find_dest(svc, &conf, info->extack);
+		if (dest)
+			fnat_dest_del(fn, svc, dest);
+		else
+			err = -ENOENT;
+	}
+	mutex_unlock(&fn->lock);
+	return err;
+}
+
+static int fnat_nl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct fnat_net *fn = fnat_net(sock_net(skb->sk));
+	u64 last = cb->args[FNAT_CB_LAST];
+	struct fnat_service *svc;
+	struct fnat_dest *dest;
+
+	mutex_lock(&fn->lock);
+	cb->seq = fn->gen;
+	/* Gone since the dump started: nothing more to send (the DONE is flagged). */
+	svc = fnat_svc_find_id(fn, cb->args[FNAT_CB_SVC]);
+	if (svc) {
+		list_for_each_entry(dest, &svc->dests, list) {
+			if (dest->id <= last)
+				continue;
+			if (fnat_nl_fill_dest(skb, dest, NETLINK_CB(cb->skb).portid,
+					      cb->nlh->nlmsg_seq, NLM_F_MULTI, cb))
+				break;
+			last = dest->id;
+		}
+	}
+	mutex_unlock(&fn->lock);
+	cb->args[FNAT_CB_LAST] = last;
+	return skb->len;
+}
+
+/* --- local addresses ------------------------------------------------------------- */
+
+static struct fnat_service *fnat_nl_laddr_request(struct genl_info *info, u16 *af,
+						  union nf_inet_addr *addr, int *err)
+{
+	struct nlattr *nest = info->attrs[IPVS_FNAT_ATTR_LADDR];
+	struct netlink_ext_ack *extack = info->extack;
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct nlattr *tb[IPVS_FNAT_LADDR_ATTR_MAX + 1];
+	struct fnat_service *svc;
+	struct fnat_svc_key key;
+
+	*err = fnat_nl_parse_key(info->attrs[IPVS_FNAT_ATTR_SERVICE], &key, extack);
+	if (*err)
+		return NULL;
+	*err = -EINVAL;
+	if (!nest) {
+		NL_SET_ERR_MSG(extack, "missing attribute: IPVS_FNAT_ATTR_LADDR");
+		NL_SET_ERR_ATTR_MISS(extack, NULL, IPVS_FNAT_ATTR_LADDR);
+		return NULL;
+	}
+	*err = nla_parse_nested(tb, IPVS_FNAT_LADDR_ATTR_MAX, nest, fnat_laddr_policy, extack);
+	if (*err)
+		return NULL;
+	*err = -EINVAL;
+	if (FNAT_NL_MISSING(extack, nest, tb, IPVS_FNAT_LADDR_ATTR_ADDR, "local address ADDR"))
+		return NULL;
+	/* A family given must fit the address before anything is looked up. */
+	if (tb[IPVS_FNAT_LADDR_ATTR_AF]) {
+		*af = nla_get_u16(tb[IPVS_FNAT_LADDR_ATTR_AF]);
+		*err = fnat_nl_get_addr(tb[IPVS_FNAT_LADDR_ATTR_ADDR], *af, addr, extack);
+		if (*err)
+			return NULL;
+	}
+
+	lockdep_assert_held(&fn->lock);
+	svc = fnat_nl_find_svc(fn, &key, extack);
+	if (!svc) {
+		*err = -ESRCH;
+		return NULL;
+	}
+	if (tb[IPVS_FNAT_LADDR_ATTR_AF]) {
+		if (*af != svc->key.af) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IPVS_FNAT_LADDR_ATTR_AF],
+					    "local address family differs from the service's");
+			*err = -EAFNOSUPPORT;
+			return NULL;
+		}
+	} else {
+		*af = svc->key.af;
+		*err = fnat_nl_get_addr(tb[IPVS_FNAT_LADDR_ATTR_ADDR], *af, addr, extack);
+		if (*err)
+			return NULL;
+	}
+	*err = 0;
+	return svc;
+}
+
+static int fnat_nl_new_laddr(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct fnat_service *svc;
+	union nf_inet_addr addr;
+	u16 af;
+	int err;
+
+	mutex_lock(&fn->lock);
+	svc = fnat_nl_laddr_request(info, &af, &addr, &err);
+	if (svc) {
+		err = fnat_laddr_add(fn, svc, af, &addr);
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG(info->extack, "local address already in the pool");
+	}
+	mutex_unlock(&fn->lock);
+	return err;
+}
+
+static int fnat_nl_del_laddr(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct fnat_service *svc;
+	struct fnat_laddr *la;
+	union nf_inet_addr addr;
+	u16 af;
+	int err;
+
+	mutex_lock(&fn->lock);
+	svc = fnat_nl_laddr_request(info, &af, &addr, &err);
+	if (svc) {
+		la = fnat_laddr_find(svc, af, &addr);
+		if (la) {
+			fnat_laddr_del(fn, svc, la);
+		} else {
+			NL_SET_ERR_MSG(info->extack, "local address not in the pool");
+			err = -ENOENT;
+		}
+	}
+	mutex_unlock(&fn->lock);
+	return err;
+}
+
+static int fnat_nl_dump_laddrs(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct fnat_net *fn = fnat_net(sock_net(skb->sk));
+	u64 only = cb->args[FNAT_CB_SVC];
+	u64 cur = cb->args[FNAT_CB_LAST_SVC];
+	u64 last = cb->args[FNAT_CB_LAST];
+	struct fnat_service *svc;
+	struct fnat_laddr *la;
+	bool full = false;
+
+	mutex_lock(&fn->lock);
+	cb->seq = fn->gen;
+	list_for_each_entry(svc, &fn->svc_list, list) {
+		if (svc->id < cur || (only && svc->id != only))
+			continue;
+		if (svc->id > cur) {
+			/* a service not visited yet: from its first address */
+			cur = svc->id;
+			last = 0;
+		}
+		list_for_each_entry(la, &svc->laddrs, list) {
+			if (la->id <= last)
+				continue;
+			if (fnat_nl_fill_laddr(skb, svc, la, NETLINK_CB(cb->skb).portid,
+					       cb->nlh->nlmsg_seq, NLM_F_MULTI, cb)) {
+				full = true;
+				break;
+			}
+			last = la->id;
+		}
+		if (full)
+			break;
+	}
+	mutex_unlock(&fn->lock);
+	cb->args[FNAT_CB_LAST_SVC] = cur;
+	cb->args[FNAT_CB_LAST] = last;
+	return skb->len;
+}
+
+/* --- configuration, info, zero, flush, connections -------------------------------- */
+
+static int fnat_nl_set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *nest = info->attrs[IPVS_FNAT_ATTR_CONFIG];
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct nlattr *tb[IPVS_FNAT_CFG_ATTR_MAX + 1];
+	struct fnat_config cfg;
+	u16 pmin, pmax;
+	int err;
+
+	if (!nest) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute: IPVS_FNAT_ATTR_CONFIG");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, IPVS_FNAT_ATTR_CONFIG);
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, IPVS_FNAT_CFG_ATTR_MAX, nest, fnat_cfg_policy, info->extack);
+	if (err)
+		return err;
+
+	mutex_lock(&fn->lock);
+	cfg = fn->cfg;
+	/* Timeouts: 0 leaves the value as it is (ipvsadm --set). */
+#define FNAT_CFG_TIMEOUT(attr, field)					\
+	do {								\
+		if (tb[attr] && nla_get_u32(tb[attr]))			\
+			cfg.field = nla_get_u32(tb[attr]);		\
+	} while (0)
+	FNAT_CFG_TIMEOUT(IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP, timeout_tcp);
+	FNAT_CFG_TIMEOUT(IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP_FIN, timeout_tcp_fin);
+	FNAT_CFG_TIMEOUT(IPVS_FNAT_CFG_ATTR_TIMEOUT_UDP, timeout_udp);
+	FNAT_CFG_TIMEOUT(IPVS_FNAT_CFG_ATTR_TIMEOUT_SYN, timeout_syn);
+#undef FNAT_CFG_TIMEOUT
+	if (tb[IPVS_FNAT_CFG_ATTR_CONN_MAX])
+		cfg.conn_max = nla_get_u32(tb[IPVS_FNAT_CFG_ATTR_CONN_MAX]);
+	pmin = fnat_port_min(cfg.port_range);
+	pmax = fnat_port_max(cfg.port_range);
+	if (tb[IPVS_FNAT_CFG_ATTR_PORT_MIN])
+		pmin = nla_get_u16(tb[IPVS_FNAT_CFG_ATTR_PORT_MIN]);
+	if (tb[IPVS_FNAT_CFG_ATTR_PORT_MAX])
+		pmax = nla_get_u16(tb[IPVS_FNAT_CFG_ATTR_PORT_MAX]);
+	cfg.port_range = fnat_port_range(pmin, pmax);
+	if (tb[IPVS_FNAT_CFG_ATTR_TOA])
+		cfg.toa = nla_get_u8(tb[IPVS_FNAT_CFG_ATTR_TOA]);
+	if (tb[IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS])
+		cfg.keep_timestamps = nla_get_u8(tb[IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS]);
+	if (tb[IPVS_FNAT_CFG_ATTR_EXPIRE_RST])
+		cfg.expire_rst = nla_get_u8(tb[IPVS_FNAT_CFG_ATTR_EXPIRE_RST]);
+	err = fnat_config_set(fn, &cfg, info->extack);
+	mutex_unlock(&fn->lock);
+	return err;
+}
+
+static int fnat_nl_get_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct fnat_config cfg;
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	void *hdr;
+
+	mutex_lock(&fn->lock);
+	cfg = fn->cfg;
+	mutex_unlock(&fn->lock);
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &fnat_genl_family, 0, IPVS_FNAT_CMD_GET_CONFIG);
+	if (!hdr)
+		goto nospace;
+	nest = nla_nest_start(msg, IPVS_FNAT_ATTR_CONFIG);
+	if (!nest ||
+	    nla_put_u32(msg, IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP, cfg.timeout_tcp) ||
+	    nla_put_u32(msg, IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP_FIN, cfg.timeout_tcp_fin) ||
+	    nla_put_u32(msg, IPVS_FNAT_CFG_ATTR_TIMEOUT_UDP, cfg.timeout_udp) ||
+	    nla_put_u32(msg, IPVS_FNAT_CFG_ATTR_TIMEOUT_SYN, cfg.timeout_syn) ||
+	    nla_put_u32(msg, IPVS_FNAT_CFG_ATTR_CONN_MAX, cfg.conn_max) ||
+	    nla_put_u16(msg, IPVS_FNAT_CFG_ATTR_PORT_MIN, fnat_port_min(cfg.port_range)) ||
+	    nla_put_u16(msg, IPVS_FNAT_CFG_ATTR_PORT_MAX, fnat_port_max(cfg.port_range)) ||
+	    nla_put_u8(msg, IPVS_FNAT_CFG_ATTR_TOA, cfg.toa) ||
+	    nla_put_u8(msg, IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS, cfg.keep_timestamps) ||
+	    nla_put_u8(msg, IPVS_FNAT_CFG_ATTR_EXPIRE_RST, cfg.expire_rst))
+		goto nospace;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int fnat_nl_get_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_nl_net(info);
+	unsigned int services;
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	void *hdr;
+
+	mutex_lock(&fn->lock);
+	services = fn->num_services;
+	mutex_unlock(&fn->lock);
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &fnat_genl_family, 0, IPVS_FNAT_CMD_GET_INFO);
+	if (!hdr)
+		goto nospace;
+	nest = nla_nest_start(msg, IPVS_FNAT_ATTR_INFO);
+	if (!nest ||
+	    nla_put_u32(msg, IPVS_FNAT_INFO_ATTR_VERSION, FNAT_VERSION_CODE) ||
+	    nla_put_u32(msg, IPVS_FNAT_INFO_ATTR_CONN_TAB_SIZE, fnat_conn_tab_size()) ||
+	    nla_put_u32(msg, IPVS_FNAT_INFO_ATTR_CONN_COUNT, atomic_read(&fn->conn_count)) ||
+	    nla_put_u32(msg, IPVS_FNAT_INFO_ATTR_SERVICE_COUNT, services))
+		goto nospace;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int fnat_nl_zero(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *nest = info->attrs[IPVS_FNAT_ATTR_SERVICE];
+	struct fnat_net *fn = fnat_nl_net(info);
+	struct fnat_service *svc;
+	struct fnat_svc_key key;
+	int err = 0;
+
+	if (nest) {
+		err = fnat_nl_parse_key(nest, &key, info->extack);
+		if (err)
+			return err;
+	}
+	mutex_lock(&fn->lock);
+	if (nest) {
+		svc = fnat_nl_find_svc(fn, &key, info->extack);
+		if (svc)
+			fnat_svc_zero(svc);
+		else
+			err = -ESRCH;
+	} else {
+		list_for_each_entry(svc, &fn->svc_list, list)
+			fnat_svc_zero(svc);
+	}
+	mutex_unlock(&fn->lock);
+	return err;
+}
+
+static int fnat_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fnat_net *fn = fnat_nl_net(info);
+
+	mutex_lock(&fn->lock);
+	fnat_svc_flush(fn);
+	mutex_unlock(&fn->lock);
+	return 0;
+}
+
+/*
+ * The connection table arrives with the packet path; until then no connection
+ * exists, so the dump ends at once. The command and its permission check are part
+ * of the ABI already.
+ */
+static int fnat_nl_dump_conns(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return 0;
+}
+
+/* --- the family ---------------------------------------------------------------------- */
+
+#define FNAT_OP_POLICY(p) .policy = p, .maxattr = IPVS_FNAT_ATTR_MAX
+
+static const struct genl_ops fnat_genl_ops[] = {
+	{
+		.cmd = IPVS_FNAT_CMD_NEW_SERVICE,
+		.doit = fnat_nl_new_service,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_svc),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_SET_SERVICE,
+		.doit = fnat_nl_set_service,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_svc),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_DEL_SERVICE,
+		.doit = fnat_nl_del_service,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_svc_key),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_GET_SERVICE,
+		.doit = fnat_nl_get_service,
+		.start = fnat_nl_start_optional_svc,
+		.dumpit = fnat_nl_dump_services,
+		FNAT_OP_POLICY(fnat_pol_svc_key),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_NEW_DEST,
+		.doit = fnat_nl_new_dest,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_dest),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_SET_DEST,
+		.doit = fnat_nl_set_dest,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_dest),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_DEL_DEST,
+		.doit = fnat_nl_del_dest,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_dest_key),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_GET_DEST,
+		.start = fnat_nl_start_required_svc,
+		.dumpit = fnat_nl_dump_dests,
+		FNAT_OP_POLICY(fnat_pol_svc_key),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_NEW_LADDR,
+		.doit = fnat_nl_new_laddr,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_laddr),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_DEL_LADDR,
+		.doit = fnat_nl_del_laddr,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_laddr),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_GET_LADDR,
+		.start = fnat_nl_start_optional_svc,
+		.dumpit = fnat_nl_dump_laddrs,
+		FNAT_OP_POLICY(fnat_pol_svc_key),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_SET_CONFIG,
+		.doit = fnat_nl_set_config,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_cfg),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_GET_CONFIG,
+		.doit = fnat_nl_get_config,
+		FNAT_OP_POLICY(fnat_pol_none),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_GET_INFO,
+		.doit = fnat_nl_get_info,
+		FNAT_OP_POLICY(fnat_pol_none),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_ZERO,
+		.doit = fnat_nl_zero,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_svc_key),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_FLUSH,
+		.doit = fnat_nl_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_none),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_GET_CONN,
+		.dumpit = fnat_nl_dump_conns,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_none),
+	},
+};
+
+static struct genl_family fnat_genl_family __ro_after_init = {
+	.name = IPVS_FNAT_GENL_NAME,
+	.version = IPVS_FNAT_GENL_VERSION,
+	.maxattr = IPVS_FNAT_ATTR_MAX,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = fnat_genl_ops,
+	.n_ops = ARRAY_SIZE(fnat_genl_ops),
+};
+
+int __init fnat_genl_init(void)
+{
+	return genl_register_family(&fnat_genl_family);
+}
+
+void fnat_genl_exit(void)
+{
+	genl_unregister_family(&fnat_genl_family);
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-network-namespace state: the service tables, the tunables and the /proc file.
+ * Created when a namespace appears (or at load for the existing ones), emptied and
+ * freed when it goes away (or at unload).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
+#include "fnat.h"
+
+unsigned int fnat_net_id __read_mostly;
+
+/* log2 of the connection table's bucket count (the table comes with the datapath). */
+#define FNAT_CONN_TAB_BITS_MIN	8
+#define FNAT_CONN_TAB_BITS_MAX	24
+unsigned int fnat_conn_tab_bits __read_mostly = 20;
+module_param_named(conn_tab_bits, fnat_conn_tab_bits, uint, 0444);
+MODULE_PARM_DESC(conn_tab_bits, "log2 of the connection table size, 8..24 (default 20)");
+
+u32 fnat_conn_tab_size(void)
+{
+	return 1U << fnat_conn_tab_bits;
+}
+
+static void fnat_config_defaults(struct fnat_config *cfg)
+{
+	cfg->timeout_tcp = FNAT_DEF_TIMEOUT_TCP;
+	cfg->timeout_tcp_fin = FNAT_DEF_TIMEOUT_TCP_FIN;
+	cfg->timeout_udp = FNAT_DEF_TIMEOUT_UDP;
+	cfg->timeout_syn = FNAT_DEF_TIMEOUT_SYN;
+	cfg->conn_max = 0;
+	cfg->port_range = fnat_port_range(FNAT_DEF_PORT_MIN, FNAT_DEF_PORT_MAX);
+	cfg->toa = 1;
+	cfg->keep_timestamps = 0;
+	cfg->expire_rst = 1;
+}
+
+/*
+ * Install a complete new configuration (the caller merged the request into a copy of
+ * the current one). Checks the result as a whole first; changes nothing on error.
+ */
+int fnat_config_set(struct fnat_net *fn, const struct fnat_config *upd,
+		    struct netlink_ext_ack *extack)
+{
+	struct fnat_config *cfg = &fn->cfg;
+
+	lockdep_assert_held(&fn->lock);
+	if (fnat_port_min(upd->port_range) > fnat_port_max(upd->port_range)) {
+		NL_SET_ERR_MSG(extack, "local port range: PORT_MIN is above PORT_MAX");
+		return -EINVAL;
+	}
+	WRITE_ONCE(cfg->timeout_tcp, upd->timeout_tcp);
+	WRITE_ONCE(cfg->timeout_tcp_fin, upd->timeout_tcp_fin);
+	WRITE_ONCE(cfg->timeout_udp, upd->timeout_udp);
+	WRITE_ONCE(cfg->timeout_syn, upd->timeout_syn);
+	WRITE_ONCE(cfg->conn_max, upd->conn_max);
+	WRITE_ONCE(cfg->port_range, upd->port_range);
+	WRITE_ONCE(cfg->toa, upd->toa);
+	WRITE_ONCE(cfg->keep_timestamps, upd->keep_timestamps);
+	WRITE_ONCE(cfg->expire_rst, upd->expire_rst);
+	return 0;
+}
+
+static int __net_init fnat_net_init(struct net *net)
+{
+	struct fnat_net *fn = fnat_net(net);
+	unsigned int i;
+
+	fn->net = net;
+	mutex_init(&fn->lock);
+	for (i = 0; i < FNAT_SVC_TAB_SIZE; i++)
+		INIT_HLIST_HEAD(&fn->svc_table[i]);
+	INIT_LIST_HEAD(&fn->svc_list);
+	fn->num_services = 0;
+	fn->next_id = 0;
+	fn->gen = 1;
+	fnat_config_defaults(&fn->cfg);
+	atomic_set(&fn->conn_count, 0);
+	fn->hash_seed = get_random_u32();
+	return fnat_proc_net_init(net);
+}
+
+static void __net_exit fnat_net_exit(struct net *net)
+{
+	struct fnat_net *fn = fnat_net(net);
+
+	fnat_proc_net_exit(net);
+	mutex_lock(&fn->lock);
+	fnat_svc_flush(fn);
+	mutex_unlock(&fn->lock);
+	WARN_ON_ONCE(!list_empty(&fn->svc_list));
+	mutex_destroy(&fn->lock);
+}
+
+static struct pernet_operations fnat_net_ops = {
+	.init = fnat_net_init,
+	.exit = fnat_net_exit,
+	.id = &fnat_net_id,
+	.size = sizeof(struct fnat_net),
+};
+
+int fnat_netns_init(void)
+{
+	if (fnat_conn_tab_bits < FNAT_CONN_TAB_BITS_MIN ||
+	    fnat_conn_tab_bits > FNAT_CONN_TAB_BITS_MAX) {
+		pr_err("conn_tab_bits=%u is outside %u..%u\n", fnat_conn_tab_bits,
+		       FNAT_CONN_TAB_BITS_MIN, FNAT_CONN_TAB_BITS_MAX);
+		return -EINVAL;
+	}
+	return register_pernet_subsys(&fnat_net_ops);
+}
+
+void fnat_netns_exit(void)
+{
+	unregister_pernet_subsys(&fnat_net_ops);
+}
