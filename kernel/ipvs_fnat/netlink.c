@@ -26,16 +26,13 @@ static struct genl_family fnat_genl_family;
 
 /* --- policies ---------------------------------------------------------------------- */
 
-static int fnat_validate_af(const struct nlattr *attr, struct netlink_ext_ack *extack)
-{
-	u16 af = nla_get_u16(attr);
-
-	if (af == AF_INET || af == AF_INET6)
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr, "address family must be AF_INET or AF_INET6");
-	return -EINVAL;
-}
-
+/*
+ * The policies check types, lengths, nesting and flag masks. Integer ranges are not
+ * in them: on 6.1 a range policy answers ERANGE where the ABI promises EINVAL, and a
+ * validation function on an integer attribute makes the policy dump of an error ack
+ * WARN. They are checked by fnat_nl_check_ranges() right after parsing instead,
+ * before anything is looked up or changed.
+ */
 static int fnat_validate_addr(const struct nlattr *attr, struct netlink_ext_ack *extack)
 {
 	int len = nla_len(attr);
@@ -46,37 +43,16 @@ static int fnat_validate_addr(const struct nlattr *attr, struct netlink_ext_ack 
 	return -EINVAL;
 }
 
-static int fnat_validate_proto(const struct nlattr *attr, struct netlink_ext_ack *extack)
-{
-	u8 proto = nla_get_u8(attr);
-
-	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP)
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr, "protocol must be TCP or UDP");
-	return -EINVAL;
-}
-
-static struct netlink_range_validation fnat_vport_range = { .min = 1, .max = 65535 };
-static struct netlink_range_validation fnat_persist_range = {
-	.min = 1, .max = IPVS_FNAT_TIMEOUT_MAX,
-};
-static struct netlink_range_validation fnat_weight_range = { .min = 0, .max = 65535 };
-static struct netlink_range_validation fnat_cfg_timeout_range = {
-	.min = 0, .max = IPVS_FNAT_TIMEOUT_MAX,
-};
-
-#define FNAT_POLICY_AF	 NLA_POLICY_VALIDATE_FN(NLA_U16, fnat_validate_af)
 #define FNAT_POLICY_ADDR NLA_POLICY_VALIDATE_FN(NLA_BINARY, fnat_validate_addr, \
 						sizeof(struct in6_addr))
 #define FNAT_REPLY_ONLY	 { .type = NLA_REJECT, .reject_message = "attribute only appears in replies" }
 #define FNAT_NOT_HERE(m) { .type = NLA_REJECT, .reject_message = m }
 
 #define FNAT_SVC_KEY_POLICY						\
-	[IPVS_FNAT_SVC_ATTR_AF] = FNAT_POLICY_AF,			\
-	[IPVS_FNAT_SVC_ATTR_PROTOCOL] =					\
-		NLA_POLICY_VALIDATE_FN(NLA_U8, fnat_validate_proto),	\
+	[IPVS_FNAT_SVC_ATTR_AF] = { .type = NLA_U16 },			\
+	[IPVS_FNAT_SVC_ATTR_PROTOCOL] = { .type = NLA_U8 },		\
 	[IPVS_FNAT_SVC_ATTR_ADDR] = FNAT_POLICY_ADDR,			\
-	[IPVS_FNAT_SVC_ATTR_PORT] = NLA_POLICY_FULL_RANGE(NLA_BE16, &fnat_vport_range)
+	[IPVS_FNAT_SVC_ATTR_PORT] = { .type = NLA_BE16 }
 
 /* NEW_SERVICE and SET_SERVICE: the key and the settings. */
 static const struct nla_policy fnat_svc_policy[IPVS_FNAT_SVC_ATTR_MAX + 1] = {
@@ -84,8 +60,8 @@ static const struct nla_policy fnat_svc_policy[IPVS_FNAT_SVC_ATTR_MAX + 1] = {
 	[IPVS_FNAT_SVC_ATTR_SCHED_NAME] = { .type = NLA_NUL_STRING,
 					    .len = IPVS_FNAT_SCHED_NAME_MAX - 1 },
 	[IPVS_FNAT_SVC_ATTR_FLAGS] = NLA_POLICY_MASK(NLA_U32, IPVS_FNAT_SVC_F_ALL),
-	[IPVS_FNAT_SVC_ATTR_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fnat_persist_range),
-	[IPVS_FNAT_SVC_ATTR_NETMASK] = NLA_POLICY_RANGE(NLA_U8, 1, 128),
+	[IPVS_FNAT_SVC_ATTR_TIMEOUT] = { .type = NLA_U32 },
+	[IPVS_FNAT_SVC_ATTR_NETMASK] = { .type = NLA_U8 },
 	[IPVS_FNAT_SVC_ATTR_NUM_DESTS] = FNAT_REPLY_ONLY,
 	[IPVS_FNAT_SVC_ATTR_NUM_LADDRS] = FNAT_REPLY_ONLY,
 	[IPVS_FNAT_SVC_ATTR_STATS] = FNAT_REPLY_ONLY,
@@ -110,7 +86,7 @@ static const struct nla_policy fnat_svc_key_policy[IPVS_FNAT_SVC_ATTR_MAX + 1] =
 #define FNAT_DEST_KEY_POLICY						\
 	[IPVS_FNAT_DEST_ATTR_ADDR] = FNAT_POLICY_ADDR,			\
 	[IPVS_FNAT_DEST_ATTR_PORT] = { .type = NLA_BE16 },		\
-	[IPVS_FNAT_DEST_ATTR_ADDR_FAMILY] = FNAT_POLICY_AF,		\
+	[IPVS_FNAT_DEST_ATTR_ADDR_FAMILY] = { .type = NLA_U16 },	\
 	[IPVS_FNAT_DEST_ATTR_ACTIVE_CONNS] = FNAT_REPLY_ONLY,		\
 	[IPVS_FNAT_DEST_ATTR_INACT_CONNS] = FNAT_REPLY_ONLY,		\
 	[IPVS_FNAT_DEST_ATTR_PERSIST_CONNS] = FNAT_REPLY_ONLY,		\
@@ -120,7 +96,7 @@ static const struct nla_policy fnat_svc_key_policy[IPVS_FNAT_SVC_ATTR_MAX + 1] =
 /* NEW_DEST and SET_DEST. */
 static const struct nla_policy fnat_dest_policy[IPVS_FNAT_DEST_ATTR_MAX + 1] = {
 	FNAT_DEST_KEY_POLICY,
-	[IPVS_FNAT_DEST_ATTR_WEIGHT] = NLA_POLICY_FULL_RANGE(NLA_U32, &fnat_weight_range),
+	[IPVS_FNAT_DEST_ATTR_WEIGHT] = { .type = NLA_U32 },
 	[IPVS_FNAT_DEST_ATTR_U_THRESH] = { .type = NLA_U32 },
 	[IPVS_FNAT_DEST_ATTR_L_THRESH] = { .type = NLA_U32 },
 };
@@ -136,7 +112,7 @@ static const struct nla_policy fnat_dest_key_policy[IPVS_FNAT_DEST_ATTR_MAX + 1]
 };
 
 static const struct nla_policy fnat_laddr_policy[IPVS_FNAT_LADDR_ATTR_MAX + 1] = {
-	[IPVS_FNAT_LADDR_ATTR_AF] = FNAT_POLICY_AF,
+	[IPVS_FNAT_LADDR_ATTR_AF] = { .type = NLA_U16 },
 	[IPVS_FNAT_LADDR_ATTR_ADDR] = FNAT_POLICY_ADDR,
 	[IPVS_FNAT_LADDR_ATTR_PORT_CONFLICTS] = FNAT_REPLY_ONLY,
 	[IPVS_FNAT_LADDR_ATTR_CONNS] = FNAT_REPLY_ONLY,
@@ -144,17 +120,16 @@ static const struct nla_policy fnat_laddr_policy[IPVS_FNAT_LADDR_ATTR_MAX + 1] =
 };
 
 static const struct nla_policy fnat_cfg_policy[IPVS_FNAT_CFG_ATTR_MAX + 1] = {
-	[IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP] = NLA_POLICY_FULL_RANGE(NLA_U32, &fnat_cfg_timeout_range),
-	[IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP_FIN] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &fnat_cfg_timeout_range),
-	[IPVS_FNAT_CFG_ATTR_TIMEOUT_UDP] = NLA_POLICY_FULL_RANGE(NLA_U32, &fnat_cfg_timeout_range),
-	[IPVS_FNAT_CFG_ATTR_TIMEOUT_SYN] = NLA_POLICY_FULL_RANGE(NLA_U32, &fnat_cfg_timeout_range),
+	[IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP] = { .type = NLA_U32 },
+	[IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP_FIN] = { .type = NLA_U32 },
+	[IPVS_FNAT_CFG_ATTR_TIMEOUT_UDP] = { .type = NLA_U32 },
+	[IPVS_FNAT_CFG_ATTR_TIMEOUT_SYN] = { .type = NLA_U32 },
 	[IPVS_FNAT_CFG_ATTR_CONN_MAX] = { .type = NLA_U32 },
-	[IPVS_FNAT_CFG_ATTR_PORT_MIN] = NLA_POLICY_MIN(NLA_U16, 1),
-	[IPVS_FNAT_CFG_ATTR_PORT_MAX] = NLA_POLICY_MIN(NLA_U16, 1),
-	[IPVS_FNAT_CFG_ATTR_TOA] = NLA_POLICY_MAX(NLA_U8, 1),
-	[IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS] = NLA_POLICY_MAX(NLA_U8, 1),
-	[IPVS_FNAT_CFG_ATTR_EXPIRE_RST] = NLA_POLICY_MAX(NLA_U8, 1),
+	[IPVS_FNAT_CFG_ATTR_PORT_MIN] = { .type = NLA_U16 },
+	[IPVS_FNAT_CFG_ATTR_PORT_MAX] = { .type = NLA_U16 },
+	[IPVS_FNAT_CFG_ATTR_TOA] = { .type = NLA_U8 },
+	[IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS] = { .type = NLA_U8 },
+	[IPVS_FNAT_CFG_ATTR_EXPIRE_RST] = { .type = NLA_U8 },
 };
 
 /* Top level, one per shape of request. Entries left out are refused (strict). */
@@ -194,6 +169,109 @@ static const struct nla_policy fnat_pol_none[IPVS_FNAT_ATTR_MAX + 1] = {
 	[IPVS_FNAT_ATTR_INFO] = FNAT_NOT_HERE("this command takes no attributes"),
 	[IPVS_FNAT_ATTR_CONN] = FNAT_NOT_HERE("this command takes no attributes"),
 };
+
+/* --- value ranges -------------------------------------------------------------- */
+
+enum fnat_nl_kind {
+	FNAT_U8,
+	FNAT_U16,
+	FNAT_BE16,
+	FNAT_U32,
+	FNAT_FAMILY,		/* u16: AF_INET or AF_INET6 */
+	FNAT_PROTOCOL,		/* u8: IPPROTO_TCP or IPPROTO_UDP */
+};
+
+struct fnat_nl_range {
+	u16 type;
+	u8 kind;		/* enum fnat_nl_kind */
+	u32 min, max;
+	const char *msg;
+};
+
+#define FNAT_AF_MSG "address family must be AF_INET or AF_INET6"
+
+static const struct fnat_nl_range fnat_svc_ranges[] = {
+	{ IPVS_FNAT_SVC_ATTR_AF, FNAT_FAMILY, 0, 0, FNAT_AF_MSG },
+	{ IPVS_FNAT_SVC_ATTR_PROTOCOL, FNAT_PROTOCOL, 0, 0, "protocol must be TCP or UDP" },
+	{ IPVS_FNAT_SVC_ATTR_PORT, FNAT_BE16, 1, 65535, "virtual port must be 1..65535" },
+	{ IPVS_FNAT_SVC_ATTR_TIMEOUT, FNAT_U32, 1, IPVS_FNAT_TIMEOUT_MAX,
+	  "persistence timeout must be 1..31536000 seconds" },
+	{ IPVS_FNAT_SVC_ATTR_NETMASK, FNAT_U8, 1, 128, "netmask must be a prefix length, 1..128" },
+};
+
+static const struct fnat_nl_range fnat_dest_ranges[] = {
+	{ IPVS_FNAT_DEST_ATTR_ADDR_FAMILY, FNAT_FAMILY, 0, 0, FNAT_AF_MSG },
+	{ IPVS_FNAT_DEST_ATTR_WEIGHT, FNAT_U32, 0, 65535, "weight must be 0..65535" },
+};
+
+static const struct fnat_nl_range fnat_laddr_ranges[] = {
+	{ IPVS_FNAT_LADDR_ATTR_AF, FNAT_FAMILY, 0, 0, FNAT_AF_MSG },
+};
+
+#define FNAT_CFG_TIMEOUT_MSG "timeouts are 0 (unchanged) .. 31536000 seconds"
+static const struct fnat_nl_range fnat_cfg_ranges[] = {
+	{ IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP, FNAT_U32, 0, IPVS_FNAT_TIMEOUT_MAX, FNAT_CFG_TIMEOUT_MSG },
+	{ IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP_FIN, FNAT_U32, 0, IPVS_FNAT_TIMEOUT_MAX,
+	  FNAT_CFG_TIMEOUT_MSG },
+	{ IPVS_FNAT_CFG_ATTR_TIMEOUT_UDP, FNAT_U32, 0, IPVS_FNAT_TIMEOUT_MAX, FNAT_CFG_TIMEOUT_MSG },
+	{ IPVS_FNAT_CFG_ATTR_TIMEOUT_SYN, FNAT_U32, 0, IPVS_FNAT_TIMEOUT_MAX, FNAT_CFG_TIMEOUT_MSG },
+	{ IPVS_FNAT_CFG_ATTR_PORT_MIN, FNAT_U16, 1, 65535, "local ports are 1..65535" },
+	{ IPVS_FNAT_CFG_ATTR_PORT_MAX, FNAT_U16, 1, 65535, "local ports are 1..65535" },
+	{ IPVS_FNAT_CFG_ATTR_TOA, FNAT_U8, 0, 1, "switches are 0 or 1" },
+	{ IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS, FNAT_U8, 0, 1, "switches are 0 or 1" },
+	{ IPVS_FNAT_CFG_ATTR_EXPIRE_RST, FNAT_U8, 0, 1, "switches are 0 or 1" },
+};
+
+/* Refuse a value with EINVAL, naming the attribute and why. */
+static int fnat_nl_bad_value(struct netlink_ext_ack *extack, const struct nlattr *attr,
+			     const char *msg)
+{
+	if (extack) {
+		extack->_msg = msg;	/* a static string, as NL_SET_ERR_MSG stores */
+		extack->bad_attr = attr;
+	}
+	return -EINVAL;
+}
+
+/* Check the values present in tb (types and lengths were checked by the policy). */
+static int fnat_nl_check_ranges(struct nlattr **tb, const struct fnat_nl_range *r, size_t n,
+				struct netlink_ext_ack *extack)
+{
+	for (; n--; r++) {
+		const struct nlattr *a = tb[r->type];
+		u32 v;
+
+		if (!a)
+			continue;
+		switch (r->kind) {
+		case FNAT_FAMILY:
+			v = nla_get_u16(a);
+			if (v == AF_INET || v == AF_INET6)
+				continue;
+			break;
+		case FNAT_PROTOCOL:
+			v = nla_get_u8(a);
+			if (v == IPPROTO_TCP || v == IPPROTO_UDP)
+				continue;
+			break;
+		case FNAT_U8:
+			v = nla_get_u8(a);
+			break;
+		case FNAT_U16:
+			v = nla_get_u16(a);
+			break;
+		case FNAT_BE16:
+			v = ntohs(nla_get_be16(a));
+			break;
+		default:
+			v = nla_get_u32(a);
+			break;
+		}
+		if (r->kind == FNAT_FAMILY || r->kind == FNAT_PROTOCOL || v < r->min || v > r->max)
+			return fnat_nl_bad_value(extack, a, r->msg);
+	}
+	return 0;
+}
 
 /* --- request parsing ------------------------------------------------------------- */
 
@@ -242,6 +320,9 @@ static int fnat_nl_parse_svc(struct nlattr *nest, const struct nla_policy *polic
 		return -EINVAL;
 	}
 	err = nla_parse_nested(tb, IPVS_FNAT_SVC_ATTR_MAX, nest, policy, extack);
+	if (err)
+		return err;
+	err = fnat_nl_check_ranges(tb, fnat_svc_ranges, ARRAY_SIZE(fnat_svc_ranges), extack);
 	if (err)
 		return err;
 	if (FNAT_NL_MISSING(extack, nest, tb, IPVS_FNAT_SVC_ATTR_AF, "service AF") ||
@@ -331,6 +412,9 @@ static int fnat_nl_parse_dest(struct genl_info *info, const struct nla_policy *p
 		return -EINVAL;
 	}
 	err = nla_parse_nested(tb, IPVS_FNAT_DEST_ATTR_MAX, nest, policy, extack);
+	if (err)
+		return err;
+	err = fnat_nl_check_ranges(tb, fnat_dest_ranges, ARRAY_SIZE(fnat_dest_ranges), extack);
 	if (err)
 		return err;
 	if (FNAT_NL_MISSING(extack, nest, tb, IPVS_FNAT_DEST_ATTR_ADDR, "destination ADDR") ||
@@ -845,6 +929,9 @@ static struct fnat_service *fnat_nl_laddr_request(struct genl_info *info, u16 *a
 	*err = nla_parse_nested(tb, IPVS_FNAT_LADDR_ATTR_MAX, nest, fnat_laddr_policy, extack);
 	if (*err)
 		return NULL;
+	*err = fnat_nl_check_ranges(tb, fnat_laddr_ranges, ARRAY_SIZE(fnat_laddr_ranges), extack);
+	if (*err)
+		return NULL;
 	*err = -EINVAL;
 	if (FNAT_NL_MISSING(extack, nest, tb, IPVS_FNAT_LADDR_ATTR_ADDR, "local address ADDR"))
 		return NULL;
@@ -978,6 +1065,9 @@ static int fnat_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	err = nla_parse_nested(tb, IPVS_FNAT_CFG_ATTR_MAX, nest, fnat_cfg_policy, info->extack);
+	if (err)
+		return err;
+	err = fnat_nl_check_ranges(tb, fnat_cfg_ranges, ARRAY_SIZE(fnat_cfg_ranges), info->extack);
 	if (err)
 		return err;
 
