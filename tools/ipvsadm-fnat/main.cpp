@@ -1,15 +1,24 @@
-#include <cstdio>
-#include <cstring>
+// ipvsadm-fnat: the FULLNAT control tool. Everything but the wiring lives in
+// ipvsadm_fnat_core (app.cpp and what it uses).
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
 
-#include "version.hpp"
+#include "app.hpp"
+#include "netlink_kernel.hpp"
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && (!std::strcmp(argv[1], "--version") || !std::strcmp(argv[1], "-v"))) {
-		std::printf("ipvsadm-fnat v%.*s (FULLNAT)\n", static_cast<int>(fnat::tool_version().size()),
-			    fnat::tool_version().data());
-		return 0;
-	}
-	std::fprintf(stderr, "ipvsadm-fnat: the control plane is not implemented yet\n");
-	return 2;
+	std::unique_ptr<fnat::NetlinkKernel> kernel;
+	const fnat::SystemResolver resolver;
+	fnat::Env env{[&kernel]() -> fnat::Kernel & {
+			      if (!kernel)
+				      kernel = std::make_unique<fnat::NetlinkKernel>();
+			      return *kernel;
+		      },
+		      resolver, std::cin, std::cout, std::cerr};
+	const int rc = fnat::run(std::vector<std::string>(argv + 1, argv + argc), env);
+	std::cout.flush();
+	return rc != 0 ? rc : (std::cout ? 0 : fnat::kExitFailure);
 }

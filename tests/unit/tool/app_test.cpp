@@ -1,0 +1,437 @@
+// The whole tool (parse, execute, print) against the fake kernel: round trips for
+// services, destinations and local addresses in both families and protocols, what
+// is sent to the kernel, every error text with the table left unchanged, -S/-R, and
+// the commands that must not touch the kernel at all.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "test_support.hpp"
+#include "uapi.hpp"
+
+using namespace fnat;
+using fnat::test::Result;
+using fnat::test::Tool;
+
+namespace {
+
+const char *kHeader = "IP Virtual Server FULLNAT version 1.0.0 (size=4096)\n"
+		      "Prot LocalAddress:Port Scheduler Flags\n"
+		      "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+		      "  => LocalAddress                 Conflicts  Conns\n";
+
+void ok(Tool &t, const std::string &line, const std::string &input = "")
+{
+	const Result r = t(line, input);
+	ASSERT_EQ(r.rc, 0) << line << ": " << r.err;
+	ASSERT_EQ(r.err, "") << line;
+}
+
+std::string listing(Tool &t)
+{
+	const Result r = t("-L -n");
+	EXPECT_EQ(r.rc, 0) << r.err;
+	return r.out;
+}
+
+// A table with a bit of everything.
+void populate(Tool &t)
+{
+	ok(t, "-A -t 192.0.2.10:80 -s rr");
+	ok(t, "-a -t 192.0.2.10:80 -r 203.0.113.11 -b");
+	ok(t, "-a -t 192.0.2.10:80 -r 203.0.113.12:8080 -w 3 -x 100 -y 10");
+	ok(t, "-P -t 192.0.2.10:80 -z 203.0.113.100");
+	ok(t, "-P -t 192.0.2.10:80 -z 203.0.113.101");
+	ok(t, "-A -u 192.0.2.10:53 -p 600 -M 255.255.255.0");
+	ok(t, "-a -u 192.0.2.10:53 -r 203.0.113.11 -w 0");
+	ok(t, "-A -t [2001:db8:10::10]:443 -s sh -p -M 64");
+	ok(t, "-a -t [2001:db8:10::10]:443 -r [2001:db8:5::11]:8443 -w 2");
+	ok(t, "-P -t [2001:db8:10::10]:443 -z 2001:db8:5::100");
+	ok(t, "-A -u [2001:db8:10::10]:53 -s mh");
+}
+
+const char *kPopulated =
+	"TCP  192.0.2.10:80 rr\n"
+	"  -> 203.0.113.11:80              FullNat 1      0          0         \n"
+	"  -> 203.0.113.12:8080            FullNat 3      0          0         \n"
+	"  => 203.0.113.100                0          0\n"
+	"  => 203.0.113.101                0          0\n"
+	"UDP  192.0.2.10:53 wlc persistent 600 mask 255.255.255.0\n"
+	"  -> 203.0.113.11:53              FullNat 0      0          0         \n"
+	"TCP  [2001:db8:10::10]:443 sh persistent 300 mask 64\n"
+	"  -> [2001:db8:5::11]:8443        FullNat 2      0          0         \n"
+	"  => 2001:db8:5::100              0          0\n"
+	"UDP  [2001:db8:10::10]:53 mh\n";
+
+}  // namespace
+
+TEST(Tool, EmptyTable)
+{
+	Tool t;
+	EXPECT_EQ(listing(t), kHeader);
+	EXPECT_EQ(t("-S -n").out, "");
+}
+
+TEST(Tool, AddListEditDeleteBothFamiliesBothProtocols)
+{
+	Tool t;
+	populate(t);
+	EXPECT_EQ(listing(t), std::string(kHeader) + kPopulated);
+
+	// Edits.
+	ok(t, "-E -t 192.0.2.10:80 -s wrr -p 120");
+	ok(t, "-e -t 192.0.2.10:80 -r 203.0.113.12:8080 -w 7");
+	ok(t, "-E -u [2001:db8:10::10]:53 -s lc");
+	const std::string edited = listing(t);
+	EXPECT_NE(edited.find("TCP  192.0.2.10:80 wrr persistent 120\n"), std::string::npos) << edited;
+	EXPECT_NE(edited.find("  -> 203.0.113.12:8080            FullNat 7      "), std::string::npos) << edited;
+	EXPECT_NE(edited.find("UDP  [2001:db8:10::10]:53 lc\n"), std::string::npos) << edited;
+
+	// Deletions, one of each kind, then the rest.
+	ok(t, "-d -t 192.0.2.10:80 -r 203.0.113.11:80");
+	ok(t, "-Q -t 192.0.2.10:80 -z 203.0.113.100");
+	ok(t, "-Q -t [2001:db8:10::10]:443 -z 2001:db8:5::100");
+	ok(t, "-d -t [2001:db8:10::10]:443 -r [2001:db8:5::11]:8443");
+	ok(t, "-D -u 192.0.2.10:53");
+	EXPECT_EQ(listing(t), std::string(kHeader) +
+				      "TCP  192.0.2.10:80 wrr persistent 120\n"
+				      "  -> 203.0.113.12:8080            FullNat 7      0          0         \n"
+				      "  => 203.0.113.101                0          0\n"
+				      "TCP  [2001:db8:10::10]:443 sh persistent 300 mask 64\n"
+				      "UDP  [2001:db8:10::10]:53 lc\n");
+	ok(t, "-D -t 192.0.2.10:80");
+	ok(t, "-D -t [2001:db8:10::10]:443");
+	ok(t, "-D -u [2001:db8:10::10]:53");
+	EXPECT_EQ(listing(t), kHeader);
+}
+
+TEST(Tool, AddAndEditGiveTheWholeDefinitionAsIpvsadm)
+{
+	Tool t;
+	ok(t, "-A -t 192.0.2.10:80 -p 600 -M 255.255.0.0");
+	ASSERT_TRUE(t.kernel.last_service_spec);
+	EXPECT_EQ(*t.kernel.last_service_spec,
+		  (ServiceSpec{ServiceKey{Proto::TCP, *Address::parse("192.0.2.10"), 80}, "wlc",
+			       IPVS_FNAT_SVC_F_PERSISTENT, 600u, std::uint8_t{16}}));
+	// -E without -p: no longer persistent, scheduler back to the default.
+	ok(t, "-E -t 192.0.2.10:80");
+	EXPECT_EQ(t.kernel.last_service_spec->flags, 0u);
+	EXPECT_EQ(t.kernel.last_service_spec->sched, "wlc");
+	EXPECT_FALSE(t.kernel.last_service_spec->timeout);
+	EXPECT_NE(listing(t).find("TCP  192.0.2.10:80 wlc\n"), std::string::npos);
+	// -p alone: 300 s and the full mask.
+	ok(t, "-E -t 192.0.2.10:80 -p");
+	EXPECT_EQ(t.kernel.last_service_spec->timeout, 300u);
+	EXPECT_EQ(t.kernel.last_service_spec->netmask, 32);
+
+	ok(t, "-a -t 192.0.2.10:80 -r 203.0.113.11 -w 4 -x 10 -y 5");
+	EXPECT_EQ(*t.kernel.last_dest_spec, (DestSpec{*Address::parse("203.0.113.11"), 80, 4u, 10u, 5u}));
+	ok(t, "-e -t 192.0.2.10:80 -r 203.0.113.11");
+	EXPECT_EQ(*t.kernel.last_dest_spec, (DestSpec{*Address::parse("203.0.113.11"), 80, 1u, 0u, 0u}));
+}
+
+TEST(Tool, ZeroFlushAndTimeouts)
+{
+	Tool t;
+	populate(t);
+	t.kernel.table[0].svc.stats.conns = 5;
+	t.kernel.table[0].dests[0].stats.inpkts = 9;
+	t.kernel.table[1].svc.stats.conns = 6;
+	ok(t, "-Z -t 192.0.2.10:80");
+	EXPECT_EQ(t.kernel.table[0].svc.stats, Stats{});
+	EXPECT_EQ(t.kernel.table[0].dests[0].stats, Stats{});
+	EXPECT_EQ(t.kernel.table[1].svc.stats.conns, 6u);
+	ok(t, "-Z");
+	EXPECT_EQ(t.kernel.table[1].svc.stats, Stats{});
+
+	EXPECT_EQ(t("-L --timeout").out, "Timeout (tcp tcpfin udp): 900 120 300\n");
+	ok(t, "--set 1000 0 30");  // 0: unchanged
+	EXPECT_EQ(t("-L --timeout").out, "Timeout (tcp tcpfin udp): 1000 120 30\n");
+
+	ok(t, "-C");
+	EXPECT_EQ(listing(t), kHeader);
+}
+
+TEST(Tool, SaveFlushRestoreGivesTheSameListing)
+{
+	Tool t;
+	populate(t);
+	const std::string before = listing(t);
+	const Result saved = t("-S -n");
+	ASSERT_EQ(saved.rc, 0);
+	EXPECT_EQ(saved.out, "-A -t 192.0.2.10:80 -s rr\n"
+			     "-a -t 192.0.2.10:80 -r 203.0.113.11:80 -b -w 1\n"
+			     "-a -t 192.0.2.10:80 -r 203.0.113.12:8080 -b -w 3 -x 100 -y 10\n"
+			     "-P -t 192.0.2.10:80 -z 203.0.113.100\n"
+			     "-P -t 192.0.2.10:80 -z 203.0.113.101\n"
+			     "-A -u 192.0.2.10:53 -s wlc -p 600 -M 255.255.255.0\n"
+			     "-a -u 192.0.2.10:53 -r 203.0.113.11:53 -b -w 0\n"
+			     "-A -t [2001:db8:10::10]:443 -s sh -p 300 -M 64\n"
+			     "-a -t [2001:db8:10::10]:443 -r [2001:db8:5::11]:8443 -b -w 2\n"
+			     "-P -t [2001:db8:10::10]:443 -z 2001:db8:5::100\n"
+			     "-A -u [2001:db8:10::10]:53 -s mh\n");
+	ok(t, "-C");
+	EXPECT_EQ(listing(t), kHeader);
+	ok(t, "-R", saved.out);
+	EXPECT_EQ(listing(t), before);
+
+	// And into another kernel, from -S without -n (names resolved, read back).
+	Tool other;
+	const Result named = t("-S");
+	EXPECT_NE(named.out.find("-a -t 192.0.2.10:http -r rs1.example.test:http -b -w 1\n"), std::string::npos)
+		<< named.out;
+	ok(other, "--restore", named.out);
+	EXPECT_EQ(listing(other), before);
+	EXPECT_EQ(other("-S -n").out, saved.out);
+}
+
+TEST(Tool, RestoreStopsAtTheFirstErrorAndNamesTheLine)
+{
+	Tool t;
+	const Result r = t("-R", "# rules\n"
+				 "\n"
+				 "ipvsadm -A -t 192.0.2.10:80 -s rr\n"
+				 "-a -t 192.0.2.10:80 -r 203.0.113.11 -w 99999\n"
+				 "-A -t 192.0.2.20:80\n");
+	EXPECT_EQ(r.rc, 2);
+	EXPECT_EQ(r.err, "line 4: illegal weight specified\n");
+	EXPECT_EQ(t.kernel.table.size(), 1u);  // line 3 applied, line 5 never run
+
+	const Result dup = t("-R", "-A -t 192.0.2.30:80\n-A -t 192.0.2.10:80 -s rr\n-A -t 192.0.2.40:80\n");
+	EXPECT_EQ(dup.rc, 1);
+	EXPECT_EQ(dup.err, "line 2: Service already exists\n");
+	EXPECT_EQ(t.kernel.table.size(), 2u);
+
+	const Result nested = t("-R", "-R\n");
+	EXPECT_EQ(nested.rc, 1);
+	EXPECT_EQ(nested.err, "line 1: -R cannot be used in the rules that -R reads\n");
+
+	const Result quote = t("-R", "-A -t '192.0.2.50:80\n");
+	EXPECT_EQ(quote.rc, 2);
+	EXPECT_EQ(quote.err, "line 1: unterminated quote\n");
+}
+
+namespace {
+
+struct ErrorCase {
+	const char *line;
+	const char *message;
+};
+
+void PrintTo(const ErrorCase &c, std::ostream *os) { *os << c.line; }
+
+class ToolError : public ::testing::TestWithParam<ErrorCase> {};
+
+// Each refused command prints its message, exits 1 and changes nothing.
+TEST_P(ToolError, PrintsTheMessageAndChangesNothing)
+{
+	Tool t;
+	populate(t);
+	const std::string before = listing(t);
+	const Result r = t(GetParam().line);
+	EXPECT_EQ(r.rc, 1);
+	EXPECT_EQ(r.out, "");
+	EXPECT_EQ(r.err, std::string(GetParam().message) + "\n");
+	EXPECT_EQ(listing(t), before);
+}
+
+const ErrorCase kErrors[] = {
+	{"-A -t 192.0.2.10:80", "Service already exists"},
+	{"-A -t [2001:db8:10::10]:443 -s rr", "Service already exists"},
+	{"-A -t 192.0.2.20:80 -s nosuch", "Scheduler not found (kernel: unknown scheduler)"},
+	{"-E -t 192.0.2.20:80", "No such service"},
+	{"-E -t 192.0.2.10:80 -s nosuch", "Scheduler not found (kernel: unknown scheduler)"},
+	{"-D -t 192.0.2.20:80", "No such service"},
+	{"-D -u 192.0.2.10:80", "No such service"},
+	{"-a -t 192.0.2.20:80 -r 203.0.113.11", "Service not defined"},
+	{"-a -t 192.0.2.10:80 -r 203.0.113.11", "Destination already exists"},
+	{"-a -t 192.0.2.10:80 -r [2001:db8:5::11]:80",
+	 "Operation not supported with specified address family (kernel: destination family differs from the service's)"},
+	{"-e -t 192.0.2.10:80 -r 203.0.113.99", "No such destination"},
+	{"-e -t 192.0.2.20:80 -r 203.0.113.11", "Service not defined"},
+	{"-e -t 192.0.2.10:80 -r [2001:db8:5::11]", "Operation not supported with specified address family"},
+	{"-d -t 192.0.2.10:80 -r 203.0.113.11:81", "No such destination"},
+	{"-d -t 192.0.2.20:80 -r 203.0.113.11", "Service not defined"},
+	{"-d -t [2001:db8:10::10]:443 -r 203.0.113.11", "Operation not supported with specified address family"},
+	{"-P -t 192.0.2.10:80 -z 203.0.113.100", "Local address already exists"},
+	{"-P -t 192.0.2.10:80 -z 2001:db8:5::100", "Local address family does not match the service"},
+	{"-P -t 192.0.2.20:80 -z 203.0.113.100", "Service not defined"},
+	{"-Q -t 192.0.2.10:80 -z 203.0.113.200", "No such local address"},
+	{"-Q -t 192.0.2.20:80 -z 203.0.113.100", "Service not defined"},
+	{"-Z -t 192.0.2.20:80", "No such service"},
+	{"-L -n -t 192.0.2.20:80", "No such service"},
+	{"-G -t 192.0.2.20:80", "No such service"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, ToolError, ::testing::ValuesIn(kErrors));
+
+}  // namespace
+
+TEST(Tool, RawErrnoAndExtackReachTheUser)
+{
+	Tool t;
+	populate(t);
+	t.kernel.fail_next = {EINVAL, "weight out of range"};
+	Result r = t("-e -t 192.0.2.10:80 -r 203.0.113.11 -w 5");
+	EXPECT_EQ(r.rc, 1);
+	EXPECT_EQ(r.err,
+		  "Invalid operation.  Possibly wrong module version, address not unicast, ... (kernel: weight out of range)\n");
+	t.kernel.fail_next = {ENOMEM, ""};
+	r = t("-A -t 192.0.2.99:80");
+	EXPECT_EQ(r.err, "Memory allocation problem\n");
+	t.kernel.fail_next = {EBUSY, ""};
+	r = t("-C");
+	EXPECT_EQ(r.err, std::string(std::strerror(EBUSY)) + "\n");
+}
+
+TEST(Tool, WithoutPrivilegeMutationsAreRefusedAndListingsWork)
+{
+	Tool t;
+	populate(t);
+	const std::string before = listing(t);
+	t.kernel.privileged = false;
+	for (const char *line : {"-A -t 192.0.2.20:80", "-E -t 192.0.2.10:80", "-D -t 192.0.2.10:80", "-C",
+				 "-a -t 192.0.2.10:80 -r 203.0.113.13", "-e -t 192.0.2.10:80 -r 203.0.113.11",
+				 "-d -t 192.0.2.10:80 -r 203.0.113.11", "-P -t 192.0.2.10:80 -z 203.0.113.102",
+				 "-Q -t 192.0.2.10:80 -z 203.0.113.100", "-Z", "--set 1 1 1", "-L -c"}) {
+		const Result r = t(line);
+		EXPECT_EQ(r.rc, 1) << line;
+		EXPECT_EQ(r.err, "Permission denied (you must be root)\n") << line;
+	}
+	EXPECT_EQ(listing(t), before);
+	EXPECT_EQ(t("-S -n").rc, 0);
+	EXPECT_EQ(t("-G").rc, 0);
+	EXPECT_EQ(t("-L --timeout").rc, 0);
+}
+
+TEST(Tool, ModuleNotLoaded)
+{
+	Tool t;
+	t.module_loaded = false;
+	const Result r = t("-L -n");
+	EXPECT_EQ(r.rc, 1);
+	EXPECT_NE(r.err.find("the ipvs_fnat module is not loaded"), std::string::npos);
+	EXPECT_NE(r.err.find("modprobe ipvs_fnat"), std::string::npos);
+	EXPECT_NE(r.err.find("insmod build/ipvs_fnat.ko"), std::string::npos);
+	const Result rr = t("-R", "-C\n");
+	EXPECT_EQ(rr.rc, 1);
+	EXPECT_EQ(rr.err.rfind("line 1: The IPVS_FNAT", 0), 0u) << rr.err;
+}
+
+TEST(Tool, HelpVersionAndBadUsageNeverTouchTheKernel)
+{
+	Tool t;
+	const Result h = t("-h");
+	EXPECT_EQ(h.rc, 0);
+	EXPECT_EQ(h.out.rfind("ipvsadm-fnat v", 0), 0u);
+	EXPECT_NE(h.out.find("  ipvsadm-fnat -P|Q -t|u service-address -z local-address\n"), std::string::npos);
+	EXPECT_NE(h.out.find("-m (NAT), -g (direct routing) and -i (tunnelling)"), std::string::npos);
+	const Result v = t("--version");
+	EXPECT_EQ(v.rc, 0);
+	EXPECT_EQ(v.out, std::string("ipvsadm-fnat v") + IPVSADM_FNAT_VERSION +
+				 " (FULLNAT; generic netlink family IPVS_FNAT version 1)\n");
+	const Result bad = t("-A -t 192.0.2.10:80 -g");
+	EXPECT_EQ(bad.rc, 2);
+	EXPECT_NE(bad.err.find("FULLNAT only"), std::string::npos);
+	const Result unknown = t("--bogus");
+	EXPECT_EQ(unknown.rc, 2);
+	EXPECT_EQ(unknown.err, "invalid option `--bogus'\n"
+			       "Try `ipvsadm-fnat -h' or 'ipvsadm-fnat --help' for more information.\n");
+	EXPECT_EQ(t.kernel_connects, 0);
+	EXPECT_TRUE(t.kernel.calls.empty());
+}
+
+TEST(Tool, NoArgumentsListsWithNames)
+{
+	Tool t;
+	ok(t, "-A -t 192.0.2.80:443");
+	ok(t, "-a -t 192.0.2.80:443 -r 203.0.113.11");
+	const Result r = t.run({});
+	EXPECT_EQ(r.rc, 0);
+	EXPECT_NE(r.out.find("TCP  www.example.test:https wlc\n"), std::string::npos) << r.out;
+	EXPECT_NE(r.out.find("  -> rs1.example.test:https"), std::string::npos) << r.out;
+}
+
+TEST(Tool, ListOneServiceConnectionsAndLaddrs)
+{
+	Tool t;
+	populate(t);
+	EXPECT_EQ(t("-L -n -t [2001:db8:10::10]:443").out,
+		  "Prot LocalAddress:Port Scheduler Flags\n"
+		  "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+		  "  => LocalAddress                 Conflicts  Conns\n"
+		  "TCP  [2001:db8:10::10]:443 sh persistent 300 mask 64\n"
+		  "  -> [2001:db8:5::11]:8443        FullNat 2      0          0         \n"
+		  "  => 2001:db8:5::100              0          0\n");
+	EXPECT_EQ(t("-G -n -t 192.0.2.10:80").out,
+		  "Prot LocalAddress:Port            LocalAddresses\n"
+		  "  => LocalAddress                 Conflicts  Conns\n"
+		  "TCP  192.0.2.10:80                2\n"
+		  "  => 203.0.113.100                0          0\n"
+		  "  => 203.0.113.101                0          0\n");
+	const Result all = t("-G -n");
+	EXPECT_NE(all.out.find("UDP  192.0.2.10:53                0\n"), std::string::npos) << all.out;
+	EXPECT_NE(all.out.find("TCP  [2001:db8:10::10]:443        1\n  => 2001:db8:5::100"), std::string::npos)
+		<< all.out;
+
+	Conn c;
+	c.proto = Proto::TCP;
+	c.client = {*Address::parse("198.51.100.2"), 40000};
+	c.virt = {*Address::parse("192.0.2.10"), 80};
+	c.local = {*Address::parse("203.0.113.100"), 2000};
+	c.dest = {*Address::parse("203.0.113.11"), 80};
+	c.state_name = "ESTABLISHED";
+	c.expires_ms = 61999;
+	t.kernel.connections = {c};
+	EXPECT_EQ(t("-L -n -c").out,
+		  "IPVS connection entries\n"
+		  "pro expire state       source             virtual            local              destination\n"
+		  "TCP 01:01  ESTABLISHED 198.51.100.2:40000 192.0.2.10:80      203.0.113.100:2000 203.0.113.11:80\n");
+	const Result j = t("-L -c --json");
+	EXPECT_NE(j.out.find("\"state_name\": \"ESTABLISHED\""), std::string::npos);
+}
+
+TEST(Tool, JsonAndSort)
+{
+	Tool t;
+	ok(t, "-A -t 192.0.2.20:80");
+	ok(t, "-A -t 192.0.2.10:80");
+	ok(t, "-a -t 192.0.2.10:80 -r 203.0.113.12");
+	ok(t, "-a -t 192.0.2.10:80 -r 203.0.113.11");
+	const std::string plain = listing(t);
+	EXPECT_LT(plain.find("192.0.2.20:80"), plain.find("192.0.2.10:80"));  // creation order
+	EXPECT_LT(plain.find("203.0.113.12"), plain.find("203.0.113.11"));
+	const std::string sorted = t("-L -n --sort").out;
+	EXPECT_GT(sorted.find("192.0.2.20:80"), sorted.find("192.0.2.10:80"));
+	EXPECT_GT(sorted.find("203.0.113.12"), sorted.find("203.0.113.11"));
+
+	const Result j = t("-L --json");
+	EXPECT_EQ(j.rc, 0);
+	EXPECT_EQ(j.out.rfind("{\n  \"info\": {\n    \"version\": \"1.0.0\",", 0), 0u) << j.out;
+	EXPECT_NE(j.out.find("\"service_count\": 2"), std::string::npos);
+	EXPECT_NE(j.out.find("\"num_dests\": 2"), std::string::npos);
+	const Result one = t("-L --json -t 192.0.2.20:80");
+	EXPECT_EQ(one.out.find("\"info\""), std::string::npos);
+	EXPECT_NE(one.out.find("\"address\": \"192.0.2.20\""), std::string::npos);
+	const Result to = t("-L --timeout --json");
+	EXPECT_NE(to.out.find("\"timeout_tcp\": 900"), std::string::npos);
+	EXPECT_NE(to.out.find("\"toa\": true"), std::string::npos);
+}
+
+TEST(Tool, StatsRateAndExactListings)
+{
+	Tool t;
+	ok(t, "-A -t 192.0.2.10:80");
+	ok(t, "-a -t 192.0.2.10:80 -r 203.0.113.11");
+	t.kernel.table[0].svc.stats.conns = 1234567890;
+	t.kernel.table[0].dests[0].stats.cps = 42;
+	const std::string st = t("-L -n --stats").out;
+	const std::string svc = "TCP  192.0.2.10:80" + std::string(15, ' ');  // %-33s
+	EXPECT_NE(st.find(svc + "    1234M        0"), std::string::npos) << st;
+	const std::string ex = t("-L -n --stats --exact").out;
+	EXPECT_NE(ex.find(svc + " 1234567890        0"), std::string::npos) << ex;
+	const std::string rt = t("-L -n --rate").out;
+	EXPECT_NE(rt.find("  -> 203.0.113.11:80" + std::string(13, ' ') + "       42        0"), std::string::npos) << rt;
+}

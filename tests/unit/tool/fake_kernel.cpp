@@ -1,0 +1,299 @@
+#include "fake_kernel.hpp"
+
+#include <algorithm>
+#include <cerrno>
+
+#include "uapi.hpp"
+
+namespace fnat::test {
+namespace {
+
+bool known_scheduler(const std::string &s)
+{
+	for (const char *n : {"rr", "wrr", "lc", "wlc", "sh", "mh"})
+		if (s == n)
+			return true;
+	return false;
+}
+
+void check_key(const ServiceKey &k, std::uint8_t cmd)
+{
+	if ((k.af() != AF_INET && k.af() != AF_INET6) || k.port == 0 ||
+	    (k.proto != Proto::TCP && k.proto != Proto::UDP))
+		throw KernelError(cmd, EINVAL, "bad service key");
+}
+
+}  // namespace
+
+void FakeKernel::enter(const char *name, std::uint8_t cmd, bool mutating)
+{
+	calls.emplace_back(name);
+	if (fail_next) {
+		auto [err, extack] = *fail_next;
+		fail_next.reset();
+		throw KernelError(cmd, err, extack);
+	}
+	if (mutating && !privileged)
+		throw KernelError(cmd, EPERM);
+}
+
+FakeKernel::Entry &FakeKernel::find(const ServiceKey &key, std::uint8_t cmd)
+{
+	check_key(key, cmd);
+	for (Entry &e : table)
+		if (e.svc.key == key)
+			return e;
+	throw KernelError(cmd, ESRCH);
+}
+
+void FakeKernel::add_service(const ServiceSpec &spec)
+{
+	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_NEW_SERVICE;
+	enter("add_service", cmd, true);
+	last_service_spec = spec;
+	check_key(spec.key, cmd);
+	for (const Entry &e : table)
+		if (e.svc.key == spec.key)
+			throw KernelError(cmd, EEXIST);
+	if (!spec.sched || !known_scheduler(*spec.sched))
+		throw KernelError(cmd, ENOENT, "unknown scheduler");
+	if (spec.flags && (*spec.flags & ~IPVS_FNAT_SVC_F_ALL))
+		throw KernelError(cmd, EINVAL, "unknown flags");
+	if (spec.timeout && (*spec.timeout < 1 || *spec.timeout > IPVS_FNAT_TIMEOUT_MAX))
+		throw KernelError(cmd, EINVAL, "timeout out of range");
+	if (spec.netmask && (*spec.netmask < 1 || *spec.netmask > full_prefix(spec.key.af())))
+		throw KernelError(cmd, EINVAL, "netmask out of range");
+	Entry e;
+	e.svc.key = spec.key;
+	e.svc.sched = *spec.sched;
+	e.svc.flags = spec.flags.value_or(0);
+	e.svc.timeout = spec.timeout.value_or(300);
+	e.svc.netmask = spec.netmask.value_or(full_prefix(spec.key.af()));
+	table.push_back(e);
+}
+
+void FakeKernel::edit_service(const ServiceSpec &spec)
+{
+	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_SET_SERVICE;
+	enter("edit_service", cmd, true);
+	last_service_spec = spec;
+	Entry &e = find(spec.key, cmd);
+	if (spec.sched && !known_scheduler(*spec.sched))
+		throw KernelError(cmd, ENOENT, "unknown scheduler");
+	if (spec.flags && (*spec.flags & ~IPVS_FNAT_SVC_F_ALL))
+		throw KernelError(cmd, EINVAL, "unknown flags");
+	if (spec.timeout && (*spec.timeout < 1 || *spec.timeout > IPVS_FNAT_TIMEOUT_MAX))
+		throw KernelError(cmd, EINVAL, "timeout out of range");
+	if (spec.netmask && (*spec.netmask < 1 || *spec.netmask > full_prefix(spec.key.af())))
+		throw KernelError(cmd, EINVAL, "netmask out of range");
+	if (spec.sched)
+		e.svc.sched = *spec.sched;
+	if (spec.flags)
+		e.svc.flags = *spec.flags;
+	if (spec.timeout)
+		e.svc.timeout = *spec.timeout;
+	if (spec.netmask)
+		e.svc.netmask = *spec.netmask;
+}
+
+void FakeKernel::del_service(const ServiceKey &key)
+{
+	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_DEL_SERVICE;
+	enter("del_service", cmd, true);
+	Entry &e = find(key, cmd);
+	table.erase(table.begin() + (&e - table.data()));
+}
+
+Service FakeKernel::get_service(const ServiceKey &key)
+{
+	enter("get_service", IPVS_FNAT_CMD_GET_SERVICE, false);
+	Entry &e = find(key, IPVS_FNAT_CMD_GET_SERVICE);
+	Service s = e.svc;
+	s.num_dests = static_cast<std::uint32_t>(e.dests.size());
+	s.num_laddrs = static_cast<std::uint32_t>(e.laddrs.size());
+	return s;
+}
+
+std::vector<Service> FakeKernel::services()
+{
+	enter("services", IPVS_FNAT_CMD_GET_SERVICE, false);
+	std::vector<Service> out;
+	for (const Entry &e : table) {
+		Service s = e.svc;
+		s.num_dests = static_cast<std::uint32_t>(e.dests.size());
+		s.num_laddrs = static_cast<std::uint32_t>(e.laddrs.size());
+		out.push_back(s);
+	}
+	return out;
+}
+
+void FakeKernel::add_dest(const ServiceKey &key, const DestSpec &d)
+{
+	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_NEW_DEST;
+	enter("add_dest", cmd, true);
+	last_dest_spec = d;
+	Entry &e = find(key, cmd);
+	if (d.addr.af != key.af())
+		throw KernelError(cmd, EAFNOSUPPORT, "destination family differs from the service's");
+	if (d.weight && *d.weight > 65535)
+		throw KernelError(cmd, EINVAL, "weight out of range");
+	const std::uint16_t port = d.port ? d.port : key.port;
+	for (const Dest &x : e.dests)
+		if (x.addr == d.addr && x.port == port)
+			throw KernelError(cmd, EEXIST);
+	Dest n;
+	n.addr = d.addr;
+	n.port = port;
+	n.weight = d.weight.value_or(1);
+	n.u_thresh = d.u_thresh.value_or(0);
+	n.l_thresh = d.l_thresh.value_or(0);
+	e.dests.push_back(n);
+}
+
+void FakeKernel::edit_dest(const ServiceKey &key, const DestSpec &d)
+{
+	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_SET_DEST;
+	enter("edit_dest", cmd, true);
+	last_dest_spec = d;
+	Entry &e = find(key, cmd);
+	const std::uint16_t port = d.port ? d.port : key.port;
+	for (Dest &x : e.dests) {
+		if (!(x.addr == d.addr && x.port == port))
+			continue;
+		if (d.weight && *d.weight > 65535)
+			throw KernelError(cmd, EINVAL, "weight out of range");
+		if (d.weight)
+			x.weight = *d.weight;
+		if (d.u_thresh)
+			x.u_thresh = *d.u_thresh;
+		if (d.l_thresh)
+			x.l_thresh = *d.l_thresh;
+		return;
+	}
+	throw KernelError(cmd, ENOENT);
+}
+
+void FakeKernel::del_dest(const ServiceKey &key, const Address &addr, std::uint16_t port)
+{
+	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_DEL_DEST;
+	enter("del_dest", cmd, true);
+	Entry &e = find(key, cmd);
+	if (!port)
+		port = key.port;
+	auto it = std::find_if(e.dests.begin(), e.dests.end(),
+			       [&](const Dest &x) { return x.addr == addr && x.port == port; });
+	if (it == e.dests.end())
+		throw KernelError(cmd, ENOENT);
+	e.dests.erase(it);
+}
+
+std::vector<Dest> FakeKernel::dests(const ServiceKey &key)
+{
+	enter("dests", IPVS_FNAT_CMD_GET_DEST, false);
+	return find(key, IPVS_FNAT_CMD_GET_DEST).dests;
+}
+
+void FakeKernel::add_laddr(const ServiceKey &key, const Address &addr)
+{
+	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_NEW_LADDR;
+	enter("add_laddr", cmd, true);
+	Entry &e = find(key, cmd);
+	if (addr.af != key.af())
+		throw KernelError(cmd, EAFNOSUPPORT);
+	for (const Laddr &l : e.laddrs)
+		if (l.addr == addr)
+			throw KernelError(cmd, EEXIST);
+	e.laddrs.push_back(Laddr{addr, 0, 0});
+}
+
+void FakeKernel::del_laddr(const ServiceKey &key, const Address &addr)
+{
+	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_DEL_LADDR;
+	enter("del_laddr", cmd, true);
+	Entry &e = find(key, cmd);
+	if (addr.af != key.af())
+		throw KernelError(cmd, EAFNOSUPPORT);
+	auto it = std::find_if(e.laddrs.begin(), e.laddrs.end(), [&](const Laddr &l) { return l.addr == addr; });
+	if (it == e.laddrs.end())
+		throw KernelError(cmd, ENOENT);
+	e.laddrs.erase(it);
+}
+
+std::vector<LaddrEntry> FakeKernel::laddrs(const std::optional<ServiceKey> &key)
+{
+	enter("laddrs", IPVS_FNAT_CMD_GET_LADDR, false);
+	std::vector<LaddrEntry> out;
+	if (key) {
+		for (const Laddr &l : find(*key, IPVS_FNAT_CMD_GET_LADDR).laddrs)
+			out.push_back(LaddrEntry{*key, l});
+		return out;
+	}
+	for (const Entry &e : table)
+		for (const Laddr &l : e.laddrs)
+			out.push_back(LaddrEntry{e.svc.key, l});
+	return out;
+}
+
+void FakeKernel::set_config(const Config &c)
+{
+	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_SET_CONFIG;
+	enter("set_config", cmd, true);
+	for (const auto *t : {&c.timeout_tcp, &c.timeout_tcp_fin, &c.timeout_udp, &c.timeout_syn})
+		if (*t && **t > IPVS_FNAT_TIMEOUT_MAX)
+			throw KernelError(cmd, EINVAL, "timeout out of range");
+	// 0 means "unchanged", as with ipvsadm --set.
+	auto apply = [](std::optional<std::uint32_t> &dst, const std::optional<std::uint32_t> &v) {
+		if (v && *v)
+			dst = *v;
+	};
+	apply(cfg.timeout_tcp, c.timeout_tcp);
+	apply(cfg.timeout_tcp_fin, c.timeout_tcp_fin);
+	apply(cfg.timeout_udp, c.timeout_udp);
+	apply(cfg.timeout_syn, c.timeout_syn);
+}
+
+Config FakeKernel::config()
+{
+	enter("config", IPVS_FNAT_CMD_GET_CONFIG, false);
+	return cfg;
+}
+
+Info FakeKernel::info()
+{
+	enter("info", IPVS_FNAT_CMD_GET_INFO, false);
+	Info i = info_reply;
+	i.service_count = static_cast<std::uint32_t>(table.size());
+	i.conn_count = static_cast<std::uint32_t>(connections.size());
+	return i;
+}
+
+void FakeKernel::zero(const std::optional<ServiceKey> &key)
+{
+	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_ZERO;
+	enter("zero", cmd, true);
+	auto clear = [](Entry &e) {
+		e.svc.stats = Stats{};
+		for (Dest &d : e.dests)
+			d.stats = Stats{};
+	};
+	if (key) {
+		clear(find(*key, cmd));
+		return;
+	}
+	for (Entry &e : table)
+		clear(e);
+}
+
+void FakeKernel::flush()
+{
+	enter("flush", IPVS_FNAT_CMD_FLUSH, true);
+	table.clear();
+}
+
+std::vector<Conn> FakeKernel::conns()
+{
+	enter("conns", IPVS_FNAT_CMD_GET_CONN, true);
+	return connections;
+}
+
+}  // namespace fnat::test

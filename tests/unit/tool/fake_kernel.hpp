@@ -1,0 +1,65 @@
+#pragma once
+// An in-memory Kernel with the error contract of kernel/include/uapi/ipvs_fnat.h:
+// ESRCH no service, ENOENT no destination / local address / scheduler, EEXIST,
+// EINVAL out-of-range values, EAFNOSUPPORT mixed families, EPERM for an unprivileged
+// caller; nothing changes on error; everything kept in creation order.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kernel.hpp"
+
+namespace fnat::test {
+
+class FakeKernel final : public Kernel {
+public:
+	// Every call, by name ("add_service", ...), in order.
+	std::vector<std::string> calls;
+	// What the last add/edit calls were given.
+	std::optional<ServiceSpec> last_service_spec;
+	std::optional<DestSpec> last_dest_spec;
+	// false: mutating commands and conns() fail with EPERM, as without CAP_NET_ADMIN.
+	bool privileged = true;
+	// When set, the next call fails with this errno (and extack) whatever it is.
+	std::optional<std::pair<int, std::string>> fail_next;
+	// Returned by conns().
+	std::vector<Conn> connections;
+	Info info_reply{(1u << 16) | (0u << 8) | 0u, 4096, 0, 0};
+
+	void add_service(const ServiceSpec &spec) override;
+	void edit_service(const ServiceSpec &spec) override;
+	void del_service(const ServiceKey &key) override;
+	Service get_service(const ServiceKey &key) override;
+	std::vector<Service> services() override;
+
+	void add_dest(const ServiceKey &key, const DestSpec &dest) override;
+	void edit_dest(const ServiceKey &key, const DestSpec &dest) override;
+	void del_dest(const ServiceKey &key, const Address &addr, std::uint16_t port) override;
+	std::vector<Dest> dests(const ServiceKey &key) override;
+
+	void add_laddr(const ServiceKey &key, const Address &addr) override;
+	void del_laddr(const ServiceKey &key, const Address &addr) override;
+	std::vector<LaddrEntry> laddrs(const std::optional<ServiceKey> &key) override;
+
+	void set_config(const Config &cfg) override;
+	Config config() override;
+	Info info() override;
+	void zero(const std::optional<ServiceKey> &key) override;
+	void flush() override;
+	std::vector<Conn> conns() override;
+
+	// Direct access for tests that set counters.
+	struct Entry {
+		Service svc;
+		std::vector<Dest> dests;
+		std::vector<Laddr> laddrs;
+	};
+	std::vector<Entry> table;
+	Config cfg{900, 120, 300, 60, 0, 1024, 65535, true, false, true};
+
+private:
+	void enter(const char *name, std::uint8_t cmd, bool mutating);
+	Entry &find(const ServiceKey &key, std::uint8_t cmd);
+};
+
+}  // namespace fnat::test

@@ -1,0 +1,280 @@
+// The wire encoding without a kernel: requests built by the codec, read back with
+// libnl as the kernel's policy would see them (types, lengths, byte order); replies
+// built here as the kernel would and read by the codec; extack TLVs.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "kernel.hpp"
+#include "netlink_codec.hpp"
+#include "uapi.hpp"
+
+using namespace fnat;
+
+namespace {
+
+struct MsgDeleter {
+	void operator()(nl_msg *m) const { nlmsg_free(m); }
+};
+using Msg = std::unique_ptr<nl_msg, MsgDeleter>;
+
+Msg new_msg()
+{
+	Msg m(nlmsg_alloc());
+	nlmsg_put(m.get(), 0, 0, 0, 0, 0);
+	return m;
+}
+
+// The top-level attributes of m.
+struct Top {
+	nlattr *tb[IPVS_FNAT_ATTR_MAX + 1];
+	explicit Top(nl_msg *m) { EXPECT_EQ(nlmsg_parse(nlmsg_hdr(m), 0, tb, IPVS_FNAT_ATTR_MAX, nullptr), 0); }
+};
+
+template <std::size_t N> void nested(nlattr *(&tb)[N], nlattr *nest)
+{
+	ASSERT_NE(nest, nullptr);
+	ASSERT_EQ(nla_parse_nested(tb, static_cast<int>(N - 1), nest, nullptr), 0);
+}
+
+Address A(const char *s) { return *Address::parse(s); }
+
+}  // namespace
+
+TEST(NetlinkCodec, ServiceKeyEncoding)
+{
+	Msg m = new_msg();
+	nl::put_key(m.get(), ServiceKey{Proto::UDP, A("2001:db8::10"), 53});
+	Top top(m.get());
+	nlattr *tb[IPVS_FNAT_SVC_ATTR_MAX + 1];
+	nested(tb, top.tb[IPVS_FNAT_ATTR_SERVICE]);
+	ASSERT_TRUE(tb[IPVS_FNAT_SVC_ATTR_AF] && tb[IPVS_FNAT_SVC_ATTR_PROTOCOL] && tb[IPVS_FNAT_SVC_ATTR_ADDR] &&
+		    tb[IPVS_FNAT_SVC_ATTR_PORT]);
+	EXPECT_EQ(nla_len(tb[IPVS_FNAT_SVC_ATTR_AF]), 2);  // u16
+	EXPECT_EQ(nla_get_u16(tb[IPVS_FNAT_SVC_ATTR_AF]), AF_INET6);
+	EXPECT_EQ(nla_len(tb[IPVS_FNAT_SVC_ATTR_PROTOCOL]), 1);  // u8
+	EXPECT_EQ(nla_get_u8(tb[IPVS_FNAT_SVC_ATTR_PROTOCOL]), IPPROTO_UDP);
+	EXPECT_EQ(nla_len(tb[IPVS_FNAT_SVC_ATTR_ADDR]), 16);
+	EXPECT_EQ(std::memcmp(nla_data(tb[IPVS_FNAT_SVC_ATTR_ADDR]), A("2001:db8::10").bytes.data(), 16), 0);
+	EXPECT_EQ(nla_len(tb[IPVS_FNAT_SVC_ATTR_PORT]), 2);  // __be16
+	EXPECT_EQ(nla_get_u16(tb[IPVS_FNAT_SVC_ATTR_PORT]), htons(53));
+	// Only the key: nothing else in the nest.
+	EXPECT_FALSE(tb[IPVS_FNAT_SVC_ATTR_SCHED_NAME] || tb[IPVS_FNAT_SVC_ATTR_FLAGS] ||
+		     tb[IPVS_FNAT_SVC_ATTR_TIMEOUT] || tb[IPVS_FNAT_SVC_ATTR_NETMASK]);
+	EXPECT_FALSE(top.tb[IPVS_FNAT_ATTR_DEST]);
+}
+
+TEST(NetlinkCodec, ServiceSpecEncodingAndReadingBack)
+{
+	Msg m = new_msg();
+	ServiceSpec spec{ServiceKey{Proto::TCP, A("192.0.2.10"), 80}, "wrr", IPVS_FNAT_SVC_F_PERSISTENT, 600u,
+			 std::uint8_t{24}};
+	nl::put_service_spec(m.get(), spec);
+	Top top(m.get());
+	nlattr *tb[IPVS_FNAT_SVC_ATTR_MAX + 1];
+	nested(tb, top.tb[IPVS_FNAT_ATTR_SERVICE]);
+	EXPECT_EQ(nla_len(tb[IPVS_FNAT_SVC_ATTR_ADDR]), 4);
+	EXPECT_STREQ(nla_get_string(tb[IPVS_FNAT_SVC_ATTR_SCHED_NAME]), "wrr");
+	EXPECT_EQ(nla_len(tb[IPVS_FNAT_SVC_ATTR_FLAGS]), 4);
+	EXPECT_EQ(nla_get_u32(tb[IPVS_FNAT_SVC_ATTR_FLAGS]), IPVS_FNAT_SVC_F_PERSISTENT);
+	EXPECT_EQ(nla_get_u32(tb[IPVS_FNAT_SVC_ATTR_TIMEOUT]), 600u);
+	EXPECT_EQ(nla_len(tb[IPVS_FNAT_SVC_ATTR_NETMASK]), 1);
+	EXPECT_EQ(nla_get_u8(tb[IPVS_FNAT_SVC_ATTR_NETMASK]), 24);
+
+	const Service s = nl::parse_service(top.tb[IPVS_FNAT_ATTR_SERVICE]);
+	EXPECT_EQ(s.key, spec.key);
+	EXPECT_EQ(s.sched, "wrr");
+	EXPECT_EQ(s.flags, IPVS_FNAT_SVC_F_PERSISTENT);
+	EXPECT_EQ(s.timeout, 600u);
+	EXPECT_EQ(s.netmask, 24);
+	EXPECT_EQ(s.stats, Stats{});
+}
+
+TEST(NetlinkCodec, UnsetServiceFieldsAreLeftOut)
+{
+	Msg m = new_msg();
+	nl::put_service_spec(m.get(), ServiceSpec{ServiceKey{Proto::TCP, A("192.0.2.10"), 80}, std::nullopt,
+						  std::nullopt, std::nullopt, std::nullopt});
+	Top top(m.get());
+	nlattr *tb[IPVS_FNAT_SVC_ATTR_MAX + 1];
+	nested(tb, top.tb[IPVS_FNAT_ATTR_SERVICE]);
+	EXPECT_FALSE(tb[IPVS_FNAT_SVC_ATTR_SCHED_NAME] || tb[IPVS_FNAT_SVC_ATTR_FLAGS] ||
+		     tb[IPVS_FNAT_SVC_ATTR_TIMEOUT] || tb[IPVS_FNAT_SVC_ATTR_NETMASK]);
+	// A reply without netmask reads as the full length.
+	EXPECT_EQ(nl::parse_service(top.tb[IPVS_FNAT_ATTR_SERVICE]).netmask, 32);
+}
+
+TEST(NetlinkCodec, DestEncoding)
+{
+	Msg m = new_msg();
+	nl::put_dest_spec(m.get(), DestSpec{A("203.0.113.11"), 8080, 5u, 100u, 50u}, true);
+	Top top(m.get());
+	nlattr *tb[IPVS_FNAT_DEST_ATTR_MAX + 1];
+	nested(tb, top.tb[IPVS_FNAT_ATTR_DEST]);
+	EXPECT_EQ(nla_len(tb[IPVS_FNAT_DEST_ATTR_ADDR]), 4);
+	EXPECT_EQ(nla_get_u16(tb[IPVS_FNAT_DEST_ATTR_PORT]), htons(8080));
+	EXPECT_EQ(nla_get_u16(tb[IPVS_FNAT_DEST_ATTR_ADDR_FAMILY]), AF_INET);
+	EXPECT_EQ(nla_get_u32(tb[IPVS_FNAT_DEST_ATTR_WEIGHT]), 5u);
+	EXPECT_EQ(nla_get_u32(tb[IPVS_FNAT_DEST_ATTR_U_THRESH]), 100u);
+	EXPECT_EQ(nla_get_u32(tb[IPVS_FNAT_DEST_ATTR_L_THRESH]), 50u);
+	const Dest d = nl::parse_dest(top.tb[IPVS_FNAT_ATTR_DEST], AF_INET6);  // the attribute's family wins
+	EXPECT_EQ(d.addr, A("203.0.113.11"));
+	EXPECT_EQ(d.port, 8080);
+	EXPECT_EQ(d.weight, 5u);
+	EXPECT_EQ(d.u_thresh, 100u);
+	EXPECT_EQ(d.l_thresh, 50u);
+
+	// SET_DEST and DEL_DEST carry no family attribute (not in their trees).
+	Msg m2 = new_msg();
+	nl::put_dest_spec(m2.get(), DestSpec{A("2001:db8:5::11"), 80, std::nullopt, std::nullopt, std::nullopt},
+			  false);
+	Top top2(m2.get());
+	nlattr *tb2[IPVS_FNAT_DEST_ATTR_MAX + 1];
+	nested(tb2, top2.tb[IPVS_FNAT_ATTR_DEST]);
+	EXPECT_FALSE(tb2[IPVS_FNAT_DEST_ATTR_ADDR_FAMILY] || tb2[IPVS_FNAT_DEST_ATTR_WEIGHT]);
+	EXPECT_EQ(nla_len(tb2[IPVS_FNAT_DEST_ATTR_ADDR]), 16);
+	EXPECT_EQ(nl::parse_dest(top2.tb[IPVS_FNAT_ATTR_DEST], AF_INET6).addr, A("2001:db8:5::11"));
+}
+
+TEST(NetlinkCodec, LaddrAndConfigEncoding)
+{
+	Msg m = new_msg();
+	nl::put_laddr(m.get(), A("2001:db8:5::100"));
+	nl::put_config(m.get(), Config{900, 0, 300, std::nullopt, std::nullopt, 2000, std::nullopt, false,
+				       std::nullopt, std::nullopt});
+	Top top(m.get());
+	nlattr *lt[IPVS_FNAT_LADDR_ATTR_MAX + 1];
+	nested(lt, top.tb[IPVS_FNAT_ATTR_LADDR]);
+	EXPECT_EQ(nla_get_u16(lt[IPVS_FNAT_LADDR_ATTR_AF]), AF_INET6);
+	EXPECT_EQ(nla_len(lt[IPVS_FNAT_LADDR_ATTR_ADDR]), 16);
+	nlattr *ct[IPVS_FNAT_CFG_ATTR_MAX + 1];
+	nested(ct, top.tb[IPVS_FNAT_ATTR_CONFIG]);
+	EXPECT_EQ(nla_get_u32(ct[IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP]), 900u);
+	EXPECT_EQ(nla_get_u32(ct[IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP_FIN]), 0u);  // "unchanged" is sent as 0
+	EXPECT_EQ(nla_len(ct[IPVS_FNAT_CFG_ATTR_PORT_MIN]), 2);
+	EXPECT_EQ(nla_get_u16(ct[IPVS_FNAT_CFG_ATTR_PORT_MIN]), 2000);
+	EXPECT_EQ(nla_len(ct[IPVS_FNAT_CFG_ATTR_TOA]), 1);
+	EXPECT_EQ(nla_get_u8(ct[IPVS_FNAT_CFG_ATTR_TOA]), 0);
+	EXPECT_FALSE(ct[IPVS_FNAT_CFG_ATTR_TIMEOUT_SYN] || ct[IPVS_FNAT_CFG_ATTR_PORT_MAX] ||
+		     ct[IPVS_FNAT_CFG_ATTR_EXPIRE_RST]);
+	const Config back = nl::parse_config(top.tb[IPVS_FNAT_ATTR_CONFIG]);
+	EXPECT_EQ(back, (Config{900, 0, 300, std::nullopt, std::nullopt, 2000, std::nullopt, false, std::nullopt,
+				std::nullopt}));
+	const Laddr l = nl::parse_laddr(top.tb[IPVS_FNAT_ATTR_LADDR], AF_INET);
+	EXPECT_EQ(l.addr, A("2001:db8:5::100"));
+}
+
+TEST(NetlinkCodec, RepliesAsTheKernelBuildsThem)
+{
+	Msg m = new_msg();
+	nlattr *svc = nla_nest_start(m.get(), IPVS_FNAT_ATTR_SERVICE);
+	nla_put_u16(m.get(), IPVS_FNAT_SVC_ATTR_AF, AF_INET);
+	nla_put_u8(m.get(), IPVS_FNAT_SVC_ATTR_PROTOCOL, IPPROTO_TCP);
+	const Address vip = A("192.0.2.10");
+	nla_put(m.get(), IPVS_FNAT_SVC_ATTR_ADDR, 4, vip.bytes.data());
+	nla_put_u16(m.get(), IPVS_FNAT_SVC_ATTR_PORT, htons(443));
+	nla_put_string(m.get(), IPVS_FNAT_SVC_ATTR_SCHED_NAME, "mh");
+	nla_put_u32(m.get(), IPVS_FNAT_SVC_ATTR_NUM_DESTS, 7);
+	nla_put_u32(m.get(), IPVS_FNAT_SVC_ATTR_NUM_LADDRS, 3);
+	nlattr *st = nla_nest_start(m.get(), IPVS_FNAT_SVC_ATTR_STATS);
+	nla_put_u64(m.get(), IPVS_FNAT_STATS_ATTR_CONNS, 1ULL << 40);
+	nla_put_u64(m.get(), IPVS_FNAT_STATS_ATTR_OUTBPS, 12345);
+	nla_nest_end(m.get(), st);
+	nla_nest_end(m.get(), svc);
+	nlattr *info = nla_nest_start(m.get(), IPVS_FNAT_ATTR_INFO);
+	nla_put_u32(m.get(), IPVS_FNAT_INFO_ATTR_VERSION, IPVS_FNAT_VERSION_CODE(0, 1, 0));
+	nla_put_u32(m.get(), IPVS_FNAT_INFO_ATTR_CONN_TAB_SIZE, 4096);
+	nla_put_u32(m.get(), IPVS_FNAT_INFO_ATTR_SERVICE_COUNT, 1);
+	nla_nest_end(m.get(), info);
+	Top top(m.get());
+	const Service s = nl::parse_service(top.tb[IPVS_FNAT_ATTR_SERVICE]);
+	EXPECT_EQ(s.key, (ServiceKey{Proto::TCP, vip, 443}));
+	EXPECT_EQ(s.sched, "mh");
+	EXPECT_EQ(s.num_dests, 7u);
+	EXPECT_EQ(s.num_laddrs, 3u);
+	EXPECT_EQ(s.stats.conns, 1ULL << 40);
+	EXPECT_EQ(s.stats.outbps, 12345u);
+	const Info i = nl::parse_info(top.tb[IPVS_FNAT_ATTR_INFO]);
+	EXPECT_EQ(i, (Info{0x100, 4096, 0, 1}));
+}
+
+TEST(NetlinkCodec, ConnReply)
+{
+	Msg m = new_msg();
+	nlattr *c = nla_nest_start(m.get(), IPVS_FNAT_ATTR_CONN);
+	nla_put_u8(m.get(), IPVS_FNAT_CONN_ATTR_PROTOCOL, IPPROTO_UDP);
+	nla_put_u16(m.get(), IPVS_FNAT_CONN_ATTR_AF, AF_INET);
+	const int addrs[] = {IPVS_FNAT_CONN_ATTR_CADDR, IPVS_FNAT_CONN_ATTR_VADDR, IPVS_FNAT_CONN_ATTR_LADDR,
+			     IPVS_FNAT_CONN_ATTR_DADDR};
+	const char *texts[] = {"198.51.100.2", "192.0.2.10", "203.0.113.100", "203.0.113.11"};
+	for (int k = 0; k < 4; k++) {
+		const Address a = A(texts[k]);
+		nla_put(m.get(), addrs[k], 4, a.bytes.data());
+		nla_put_u16(m.get(), addrs[k] + 1, htons(static_cast<std::uint16_t>(1000 + k)));
+	}
+	nla_put_u16(m.get(), IPVS_FNAT_CONN_ATTR_STATE, 1);
+	nla_put_string(m.get(), IPVS_FNAT_CONN_ATTR_STATE_NAME, "UDP");
+	nla_put_u32(m.get(), IPVS_FNAT_CONN_ATTR_EXPIRES, 299000);
+	nla_put_u32(m.get(), IPVS_FNAT_CONN_ATTR_FLAGS, IPVS_FNAT_CONN_F_PERSISTENT);
+	nla_nest_end(m.get(), c);
+	Top top(m.get());
+	const Conn conn = nl::parse_conn(top.tb[IPVS_FNAT_ATTR_CONN]);
+	EXPECT_EQ(conn.proto, Proto::UDP);
+	EXPECT_EQ(conn.client, (Endpoint{A("198.51.100.2"), 1000}));
+	EXPECT_EQ(conn.virt, (Endpoint{A("192.0.2.10"), 1001}));
+	EXPECT_EQ(conn.local, (Endpoint{A("203.0.113.100"), 1002}));
+	EXPECT_EQ(conn.dest, (Endpoint{A("203.0.113.11"), 1003}));
+	EXPECT_EQ(conn.state_name, "UDP");
+	EXPECT_EQ(conn.expires_ms, 299000u);
+	EXPECT_EQ(conn.flags, IPVS_FNAT_CONN_F_PERSISTENT);
+}
+
+TEST(NetlinkCodec, MalformedRepliesAreErrorsNotCrashes)
+{
+	Msg m = new_msg();
+	nlattr *svc = nla_nest_start(m.get(), IPVS_FNAT_ATTR_SERVICE);
+	nla_put_u16(m.get(), IPVS_FNAT_SVC_ATTR_AF, AF_INET6);
+	nla_put_u8(m.get(), IPVS_FNAT_SVC_ATTR_PROTOCOL, IPPROTO_TCP);
+	nla_put(m.get(), IPVS_FNAT_SVC_ATTR_ADDR, 4, "\xc0\x00\x02\x0a");  // 4 bytes for AF_INET6
+	nla_put_u16(m.get(), IPVS_FNAT_SVC_ATTR_PORT, htons(80));
+	nla_nest_end(m.get(), svc);
+	nlattr *d = nla_nest_start(m.get(), IPVS_FNAT_ATTR_DEST);
+	nla_put_u16(m.get(), IPVS_FNAT_DEST_ATTR_PORT, htons(80));  // no address
+	nla_nest_end(m.get(), d);
+	nlattr *l = nla_nest_start(m.get(), IPVS_FNAT_ATTR_LADDR);
+	nla_put_u16(m.get(), IPVS_FNAT_LADDR_ATTR_AF, 99);  // no such family
+	nla_nest_end(m.get(), l);
+	Top top(m.get());
+	EXPECT_THROW(nl::parse_service(top.tb[IPVS_FNAT_ATTR_SERVICE]), TransportError);
+	EXPECT_THROW(nl::parse_dest(top.tb[IPVS_FNAT_ATTR_DEST], AF_INET), TransportError);
+	EXPECT_THROW(nl::parse_laddr(top.tb[IPVS_FNAT_ATTR_LADDR], AF_INET), TransportError);
+	EXPECT_THROW(nl::parse_service(nullptr), TransportError);
+	EXPECT_THROW(nl::parse_info(nullptr), TransportError);
+	EXPECT_EQ(nl::parse_stats(nullptr), Stats{});
+}
+
+TEST(NetlinkCodec, ExtackText)
+{
+	// NLMSGERR_ATTR_OFFS (u32), then NLMSGERR_ATTR_MSG.
+	std::vector<unsigned char> buf(64, 0);
+	nlattr a{8, NLMSGERR_ATTR_OFFS};
+	std::memcpy(buf.data(), &a, sizeof(a));
+	const char msg[] = "weight out of range";
+	nlattr b{static_cast<std::uint16_t>(NLA_HDRLEN + sizeof(msg)), NLMSGERR_ATTR_MSG};
+	std::memcpy(buf.data() + 8, &b, sizeof(b));
+	std::memcpy(buf.data() + 8 + NLA_HDRLEN, msg, sizeof(msg));
+	const std::size_t len = 8 + NLA_ALIGN(b.nla_len);
+	EXPECT_EQ(nl::extack_text(buf.data(), len), "weight out of range");
+	EXPECT_EQ(nl::extack_text(buf.data(), 8), "");    // only the offset
+	EXPECT_EQ(nl::extack_text(buf.data(), 3), "");    // truncated
+	nlattr bad{200, NLMSGERR_ATTR_MSG};                // longer than the buffer
+	std::memcpy(buf.data(), &bad, sizeof(bad));
+	EXPECT_EQ(nl::extack_text(buf.data(), len), "");
+}

@@ -1,0 +1,395 @@
+#include "format.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <tuple>
+
+#include "json.hpp"
+#include "parser.hpp"
+#include "uapi.hpp"
+
+namespace fnat {
+namespace {
+
+__attribute__((format(printf, 1, 2))) std::string sprintf_string(const char *f, ...)
+{
+	va_list ap;
+	va_start(ap, f);
+	va_list ap2;
+	va_copy(ap2, ap);
+	const int n = std::vsnprintf(nullptr, 0, f, ap);
+	va_end(ap);
+	std::string s(n > 0 ? static_cast<std::size_t>(n) : 0, '\0');
+	if (n > 0)
+		std::vsnprintf(s.data(), s.size() + 1, f, ap2);
+	va_end(ap2);
+	return s;
+}
+
+using ull = unsigned long long;
+
+// Hosts are looked up for IPv4 only, as ipvsadm does (so -S output always reads back).
+std::string host_name(const Address &a, unsigned fmt, const Resolver &r)
+{
+	if (!(fmt & FMT_NUMERIC) && a.af == AF_INET)
+		if (auto n = r.addr_to_host(a))
+			return *n;
+	return a.str();
+}
+
+std::string port_name(std::uint16_t port, Proto proto, unsigned fmt, const Resolver &r)
+{
+	if (!(fmt & FMT_NUMERIC))
+		if (auto n = r.port_to_service(port, proto))
+			return *n;
+	return std::to_string(port);
+}
+
+std::string dotted_mask(std::uint8_t prefix)
+{
+	const std::uint32_t m = prefix >= 32 ? 0xffffffffu : prefix == 0 ? 0 : ~((1u << (32 - prefix)) - 1);
+	const std::uint32_t be = htonl(m);
+	return Address::from_bytes(AF_INET, &be).str();
+}
+
+// The persistence netmask as -M takes it and the listing shows it.
+std::string mask_text(const Service &s)
+{
+	return s.key.af() == AF_INET ? dotted_mask(s.netmask) : std::to_string(s.netmask);
+}
+
+bool partial_mask(const Service &s) { return s.netmask != full_prefix(s.key.af()); }
+
+// "TCP  192.0.2.10:80", cut at 33 characters for IPv4 names as ipvsadm does.
+std::string service_title(const Service &s, unsigned fmt, const Resolver &r)
+{
+	std::string name = std::string(proto_name(s.key.proto)) + "  " +
+			   format_addr_port(s.key.addr, s.key.port, s.key.proto, fmt, r);
+	if (s.key.af() == AF_INET && name.size() > 33)
+		name.resize(33);
+	return name;
+}
+
+std::string dest_title(const Service &s, const Dest &d, unsigned fmt, const Resolver &r)
+{
+	std::string name = format_addr_port(d.addr, d.port, s.key.proto, fmt, r);
+	if (d.addr.af == AF_INET && name.size() > 28)
+		name.resize(28);
+	return name;
+}
+
+// ipvsadm's print_largenum: 9 columns, K/M/G/T beyond 8 digits unless --exact.
+std::string largenum(std::uint64_t i, unsigned fmt)
+{
+	if (fmt & FMT_EXACT) {
+		const std::string digits = std::to_string(i);
+		const int width = digits.size() <= 8 ? 9 : static_cast<int>(digits.size()) + 1;
+		return sprintf_string("%*llu", width, static_cast<ull>(i));
+	}
+	if (i < 100000000ULL)
+		return sprintf_string("%9llu", static_cast<ull>(i));
+	if (i < 1000000000ULL)
+		return sprintf_string("%8lluK", static_cast<ull>(i / 1000));
+	if (i < 100000000000ULL)
+		return sprintf_string("%8lluM", static_cast<ull>(i / 1000000));
+	if (i < 100000000000000ULL)
+		return sprintf_string("%8lluG", static_cast<ull>(i / 1000000000ULL));
+	return sprintf_string("%8lluT", static_cast<ull>(i / 1000000000000ULL));
+}
+
+std::string counters(const Stats &st, unsigned fmt)
+{
+	if (fmt & FMT_STATS)
+		return largenum(st.conns, fmt) + largenum(st.inpkts, fmt) + largenum(st.outpkts, fmt) +
+		       largenum(st.inbytes, fmt) + largenum(st.outbytes, fmt);
+	return largenum(st.cps, fmt) + largenum(st.inpps, fmt) + largenum(st.outpps, fmt) +
+	       largenum(st.inbps, fmt) + largenum(st.outbps, fmt);
+}
+
+std::string titles(unsigned fmt)
+{
+	if (fmt & FMT_STATS)
+		return sprintf_string("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
+				      "Prot LocalAddress:Port", "Conns", "InPkts", "OutPkts", "InBytes",
+				      "OutBytes");
+	if (fmt & FMT_RATE)
+		return sprintf_string("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
+				      "Prot LocalAddress:Port", "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS");
+	return "Prot LocalAddress:Port Scheduler Flags\n"
+	       "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+	       "  => LocalAddress                 Conflicts  Conns\n";
+}
+
+std::string laddr_line(const Laddr &l, unsigned fmt, const Resolver &r)
+{
+	return sprintf_string("  => %-28s %-10llu %u\n", host_name(l.addr, fmt, r).c_str(),
+			      static_cast<ull>(l.port_conflicts), l.conns);
+}
+
+std::string service_block(const ServiceView &v, unsigned fmt, const Resolver &r)
+{
+	const Service &s = v.svc;
+	std::string out;
+	if (fmt & (FMT_STATS | FMT_RATE)) {
+		out += sprintf_string("%-33s", service_title(s, fmt, r).c_str()) + counters(s.stats, fmt) + "\n";
+		for (const Dest &d : v.dests)
+			out += sprintf_string("  -> %-28s", dest_title(s, d, fmt, r).c_str()) +
+			       counters(d.stats, fmt) + "\n";
+		return out;
+	}
+	out += service_title(s, fmt, r) + " " + s.sched;
+	if (s.persistent()) {
+		out += sprintf_string(" persistent %u", s.timeout);
+		if (partial_mask(s))
+			out += " mask " + mask_text(s);
+	}
+	out += "\n";
+	for (const Dest &d : v.dests)
+		out += sprintf_string("  -> %-28s %-7s %-6u %-10u %-10u\n", dest_title(s, d, fmt, r).c_str(),
+				      "FullNat", d.weight, d.active_conns, d.inact_conns);
+	for (const Laddr &l : v.laddrs)
+		out += laddr_line(l, fmt, r);
+	return out;
+}
+
+std::string_view family_name(int af) { return af == AF_INET6 ? "inet6" : "inet"; }
+
+json::Object stats_json(const Stats &s)
+{
+	return {{"conns", s.conns},   {"inpkts", s.inpkts}, {"outpkts", s.outpkts}, {"inbytes", s.inbytes},
+		{"outbytes", s.outbytes}, {"cps", s.cps},       {"inpps", s.inpps},     {"outpps", s.outpps},
+		{"inbps", s.inbps},   {"outbps", s.outbps}};
+}
+
+json::Object key_json(const ServiceKey &k)
+{
+	return {{"protocol", proto_name(k.proto)},
+		{"af", family_name(k.af())},
+		{"address", k.addr.str()},
+		{"port", k.port}};
+}
+
+json::Object laddr_json(const Laddr &l)
+{
+	return {{"address", l.addr.str()},
+		{"af", family_name(l.addr.af)},
+		{"port_conflicts", l.port_conflicts},
+		{"conns", l.conns}};
+}
+
+json::Value service_json(const ServiceView &v)
+{
+	const Service &s = v.svc;
+	json::Object o = key_json(s.key);
+	o.emplace_back("scheduler", s.sched);
+	o.emplace_back("flags", s.flags);
+	o.emplace_back("persistent", s.persistent());
+	o.emplace_back("timeout", s.timeout);
+	o.emplace_back("netmask", s.netmask);
+	o.emplace_back("num_dests", s.num_dests);
+	o.emplace_back("num_laddrs", s.num_laddrs);
+	o.emplace_back("stats", stats_json(s.stats));
+	json::Array dests;
+	for (const Dest &d : v.dests)
+		dests.push_back(json::Object{{"address", d.addr.str()},
+					     {"port", d.port},
+					     {"af", family_name(d.addr.af)},
+					     {"forward", "FullNat"},
+					     {"weight", d.weight},
+					     {"u_threshold", d.u_thresh},
+					     {"l_threshold", d.l_thresh},
+					     {"active_conns", d.active_conns},
+					     {"inact_conns", d.inact_conns},
+					     {"persist_conns", d.persist_conns},
+					     {"stats", stats_json(d.stats)}});
+	o.emplace_back("destinations", std::move(dests));
+	json::Array laddrs;
+	for (const Laddr &l : v.laddrs)
+		laddrs.push_back(laddr_json(l));
+	o.emplace_back("laddrs", std::move(laddrs));
+	return o;
+}
+
+json::Object endpoint_json(const Endpoint &e) { return {{"address", e.addr.str()}, {"port", e.port}}; }
+
+}  // namespace
+
+std::string version_string(std::uint32_t code)
+{
+	return sprintf_string("%u.%u.%u", (code >> 16) & 0xff, (code >> 8) & 0xff, code & 0xff);
+}
+
+std::string format_addr_port(const Address &addr, std::uint16_t port, Proto proto, unsigned fmt,
+			     const Resolver &resolver)
+{
+	const std::string host = host_name(addr, fmt, resolver);
+	const std::string p = port_name(port, proto, fmt, resolver);
+	if (addr.af == AF_INET6)
+		return "[" + host + "]:" + p;
+	return host + ":" + p;
+}
+
+std::string format_list(const Listing &listing, unsigned fmt, const Resolver &r)
+{
+	std::string out;
+	if (listing.info)
+		out += sprintf_string("IP Virtual Server FULLNAT version %s (size=%u)\n",
+				      version_string(listing.info->version).c_str(), listing.info->conn_tab_size);
+	out += titles(fmt);
+	for (const ServiceView &v : listing.services)
+		out += service_block(v, fmt, r);
+	return out;
+}
+
+std::string format_rules(const Listing &listing, unsigned fmt, const Resolver &r)
+{
+	std::string out;
+	for (const ServiceView &v : listing.services) {
+		const Service &s = v.svc;
+		const std::string svc = std::string(proto_flag(s.key.proto)) + " " +
+					format_addr_port(s.key.addr, s.key.port, s.key.proto, fmt, r);
+		out += "-A " + svc + " -s " + s.sched;
+		if (s.persistent()) {
+			out += sprintf_string(" -p %u", s.timeout);
+			if (partial_mask(s))
+				out += " -M " + mask_text(s);
+		}
+		out += "\n";
+		for (const Dest &d : v.dests) {
+			out += "-a " + svc + " -r " + format_addr_port(d.addr, d.port, s.key.proto, fmt, r) +
+			       sprintf_string(" -b -w %u", d.weight);
+			if (d.u_thresh)
+				out += sprintf_string(" -x %u", d.u_thresh);
+			if (d.l_thresh)
+				out += sprintf_string(" -y %u", d.l_thresh);
+			out += "\n";
+		}
+		for (const Laddr &l : v.laddrs)
+			out += "-P " + svc + " -z " + l.addr.str() + "\n";
+	}
+	return out;
+}
+
+std::string format_timeout(const Config &c)
+{
+	return sprintf_string("Timeout (tcp tcpfin udp): %u %u %u\n", c.timeout_tcp.value_or(0),
+			      c.timeout_tcp_fin.value_or(0), c.timeout_udp.value_or(0));
+}
+
+std::string format_conns(const std::vector<Conn> &conns, unsigned fmt, const Resolver &r)
+{
+	std::string out = "IPVS connection entries\n";
+	out += sprintf_string("pro expire %-11s %-18s %-18s %-18s %s\n", "state", "source", "virtual", "local",
+			      "destination");
+	for (const Conn &c : conns) {
+		const unsigned secs = c.expires_ms / 1000;
+		const std::string expire = sprintf_string("%02u:%02u", secs / 60, secs % 60);
+		auto ep = [&](const Endpoint &e) { return format_addr_port(e.addr, e.port, c.proto, fmt, r); };
+		out += sprintf_string("%-3s %-6s %-11s %-18s %-18s %-18s %s\n", std::string(proto_name(c.proto)).c_str(),
+				      expire.c_str(), c.state_name.c_str(), ep(c.client).c_str(), ep(c.virt).c_str(),
+				      ep(c.local).c_str(), ep(c.dest).c_str());
+	}
+	return out;
+}
+
+std::string format_laddrs(const Listing &listing, unsigned fmt, const Resolver &r)
+{
+	std::string out = sprintf_string("%-33s %s\n", "Prot LocalAddress:Port", "LocalAddresses");
+	out += "  => LocalAddress                 Conflicts  Conns\n";
+	for (const ServiceView &v : listing.services) {
+		out += sprintf_string("%-33s %zu\n", service_title(v.svc, fmt, r).c_str(), v.laddrs.size());
+		for (const Laddr &l : v.laddrs)
+			out += laddr_line(l, fmt, r);
+	}
+	return out;
+}
+
+std::string json_list(const Listing &listing)
+{
+	json::Object root;
+	if (listing.info) {
+		const Info &i = *listing.info;
+		root.emplace_back("info", json::Object{{"version", version_string(i.version)},
+						       {"version_code", i.version},
+						       {"conn_tab_size", i.conn_tab_size},
+						       {"conn_count", i.conn_count},
+						       {"service_count", i.service_count}});
+	}
+	json::Array services;
+	for (const ServiceView &v : listing.services)
+		services.push_back(service_json(v));
+	root.emplace_back("services", std::move(services));
+	return json::dump(root);
+}
+
+std::string json_timeout(const Config &c)
+{
+	json::Object o;
+	auto put = [&o](const char *name, const auto &field) {
+		if (field)
+			o.emplace_back(name, json::Value(*field));
+	};
+	put("timeout_tcp", c.timeout_tcp);
+	put("timeout_tcp_fin", c.timeout_tcp_fin);
+	put("timeout_udp", c.timeout_udp);
+	put("timeout_syn", c.timeout_syn);
+	put("conn_max", c.conn_max);
+	put("port_min", c.port_min);
+	put("port_max", c.port_max);
+	put("toa", c.toa);
+	put("keep_timestamps", c.keep_timestamps);
+	put("expire_rst", c.expire_rst);
+	return json::dump(o);
+}
+
+std::string json_conns(const std::vector<Conn> &conns)
+{
+	json::Array a;
+	for (const Conn &c : conns)
+		a.push_back(json::Object{{"protocol", proto_name(c.proto)},
+					 {"af", family_name(c.client.addr.af)},
+					 {"client", endpoint_json(c.client)},
+					 {"virtual", endpoint_json(c.virt)},
+					 {"local", endpoint_json(c.local)},
+					 {"destination", endpoint_json(c.dest)},
+					 {"state", c.state},
+					 {"state_name", c.state_name},
+					 {"expires_ms", c.expires_ms},
+					 {"flags", c.flags},
+					 {"toa_done", (c.flags & IPVS_FNAT_CONN_F_TOA_DONE) != 0},
+					 {"persistent", (c.flags & IPVS_FNAT_CONN_F_PERSISTENT) != 0}});
+	return json::dump(json::Object{{"connections", std::move(a)}});
+}
+
+std::string json_laddrs(const Listing &listing)
+{
+	json::Array services;
+	for (const ServiceView &v : listing.services) {
+		json::Object o = key_json(v.svc.key);
+		json::Array laddrs;
+		for (const Laddr &l : v.laddrs)
+			laddrs.push_back(laddr_json(l));
+		o.emplace_back("laddrs", std::move(laddrs));
+		services.push_back(std::move(o));
+	}
+	return json::dump(json::Object{{"services", std::move(services)}});
+}
+
+void sort_listing(Listing &listing)
+{
+	auto key = [](const ServiceKey &k) { return std::tie(k.addr.af, k.proto, k.addr, k.port); };
+	std::stable_sort(listing.services.begin(), listing.services.end(),
+			 [&](const ServiceView &a, const ServiceView &b) { return key(a.svc.key) < key(b.svc.key); });
+	for (ServiceView &v : listing.services) {
+		std::stable_sort(v.dests.begin(), v.dests.end(), [](const Dest &a, const Dest &b) {
+			return std::tie(a.addr, a.port) < std::tie(b.addr, b.port);
+		});
+		std::stable_sort(v.laddrs.begin(), v.laddrs.end(),
+				 [](const Laddr &a, const Laddr &b) { return a.addr < b.addr; });
+	}
+}
+
+}  // namespace fnat

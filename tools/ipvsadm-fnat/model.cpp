@@ -1,0 +1,58 @@
+#include "model.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+#include "uapi.hpp"
+
+namespace fnat {
+
+std::string Address::str() const
+{
+	char buf[INET6_ADDRSTRLEN] = "";
+	if (af != AF_INET && af != AF_INET6)
+		return "?";
+	inet_ntop(af, bytes.data(), buf, sizeof(buf));
+	return buf;
+}
+
+std::optional<Address> Address::parse(std::string_view text)
+{
+	// inet_pton needs a terminated string; anything longer than an IPv6 text is no address.
+	if (text.empty() || text.size() >= INET6_ADDRSTRLEN)
+		return std::nullopt;
+	std::string s(text);
+	Address a;
+	if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) {
+		a.af = AF_INET;
+		return a;
+	}
+	if (inet_pton(AF_INET6, s.c_str(), a.bytes.data()) == 1) {
+		a.af = AF_INET6;
+		return a;
+	}
+	return std::nullopt;
+}
+
+Address Address::from_bytes(int af, const void *data)
+{
+	Address a;
+	a.af = af;
+	std::memcpy(a.bytes.data(), data, a.size());
+	return a;
+}
+
+bool Address::operator<(const Address &o) const
+{
+	if (af != o.af)
+		return af < o.af;
+	return std::memcmp(bytes.data(), o.bytes.data(), size()) < 0;
+}
+
+std::string_view proto_name(Proto p) { return p == Proto::UDP ? "UDP" : "TCP"; }
+std::string_view proto_flag(Proto p) { return p == Proto::UDP ? "-u" : "-t"; }
+
+bool Service::persistent() const { return flags & IPVS_FNAT_SVC_F_PERSISTENT; }
+
+}  // namespace fnat

@@ -1,0 +1,164 @@
+#pragma once
+// Plain data exchanged between the parser, the kernel transport and the formatters.
+// Nothing here talks to the kernel: the values are what the IPVS_FNAT family carries
+// (kernel/include/uapi/ipvs_fnat.h), in host byte order.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+namespace fnat {
+
+// An IPv4 or IPv6 address (AF_INET / AF_INET6), bytes in network order.
+struct Address {
+	int af = AF_UNSPEC;
+	std::array<std::uint8_t, 16> bytes{};
+
+	std::size_t size() const { return af == AF_INET ? 4 : af == AF_INET6 ? 16 : 0; }
+	// Numeric text: dotted quad or compressed IPv6 (inet_ntop), no brackets.
+	std::string str() const;
+	// A numeric address of either family, nothing else (no brackets, no port).
+	static std::optional<Address> parse(std::string_view text);
+	static Address from_bytes(int af, const void *data);
+	bool operator==(const Address &) const = default;
+	// Ordering for --sort: family, then bytes (network order compares numerically).
+	bool operator<(const Address &o) const;
+};
+
+enum class Proto : std::uint8_t { TCP = IPPROTO_TCP, UDP = IPPROTO_UDP };
+std::string_view proto_name(Proto p);  // "TCP" / "UDP"
+std::string_view proto_flag(Proto p);  // "-t" / "-u"
+
+// What names a virtual service: family (the address's), protocol, VIP and port.
+struct ServiceKey {
+	Proto proto = Proto::TCP;
+	Address addr;
+	std::uint16_t port = 0;
+	int af() const { return addr.af; }
+	bool operator==(const ServiceKey &) const = default;
+};
+
+// Counters and rates of a service or destination (IPVS_FNAT_STATS_ATTR_*).
+struct Stats {
+	std::uint64_t conns = 0, inpkts = 0, outpkts = 0, inbytes = 0, outbytes = 0;
+	std::uint64_t cps = 0, inpps = 0, outpps = 0, inbps = 0, outbps = 0;
+	bool operator==(const Stats &) const = default;
+};
+
+// A request to add or change a service: fields left empty are not sent.
+struct ServiceSpec {
+	ServiceKey key;
+	std::optional<std::string> sched;
+	std::optional<std::uint32_t> flags;
+	std::optional<std::uint32_t> timeout;
+	std::optional<std::uint8_t> netmask;
+	bool operator==(const ServiceSpec &) const = default;
+};
+
+// A service as the kernel reports it.
+struct Service {
+	ServiceKey key;
+	std::string sched;
+	std::uint32_t flags = 0;
+	std::uint32_t timeout = 0;
+	std::uint8_t netmask = 0;  // prefix length
+	std::uint32_t num_dests = 0;
+	std::uint32_t num_laddrs = 0;
+	Stats stats;
+	bool persistent() const;
+	bool operator==(const Service &) const = default;
+};
+
+// A request to add, change or delete a destination (real server).
+struct DestSpec {
+	Address addr;
+	std::uint16_t port = 0;
+	std::optional<std::uint32_t> weight;
+	std::optional<std::uint32_t> u_thresh;
+	std::optional<std::uint32_t> l_thresh;
+	bool operator==(const DestSpec &) const = default;
+};
+
+struct Dest {
+	Address addr;
+	std::uint16_t port = 0;
+	std::uint32_t weight = 0;
+	std::uint32_t u_thresh = 0;
+	std::uint32_t l_thresh = 0;
+	std::uint32_t active_conns = 0;
+	std::uint32_t inact_conns = 0;
+	std::uint32_t persist_conns = 0;
+	Stats stats;
+	bool operator==(const Dest &) const = default;
+};
+
+// A local address (LIP) of a service's pool.
+struct Laddr {
+	Address addr;
+	std::uint64_t port_conflicts = 0;
+	std::uint32_t conns = 0;
+	bool operator==(const Laddr &) const = default;
+};
+
+// One message of the GET_LADDR dump: a LIP and the service it belongs to.
+struct LaddrEntry {
+	ServiceKey service;
+	Laddr laddr;
+};
+
+// The namespace's tunables; absent = not reported (GET) or unchanged (SET).
+struct Config {
+	std::optional<std::uint32_t> timeout_tcp, timeout_tcp_fin, timeout_udp, timeout_syn;
+	std::optional<std::uint32_t> conn_max;
+	std::optional<std::uint16_t> port_min, port_max;
+	std::optional<bool> toa, keep_timestamps, expire_rst;
+	bool operator==(const Config &) const = default;
+};
+
+struct Info {
+	std::uint32_t version = 0;  // IPVS_FNAT_VERSION_CODE(major, minor, patch)
+	std::uint32_t conn_tab_size = 0;
+	std::uint32_t conn_count = 0;
+	std::uint32_t service_count = 0;
+	bool operator==(const Info &) const = default;
+};
+
+struct Endpoint {
+	Address addr;
+	std::uint16_t port = 0;
+	bool operator==(const Endpoint &) const = default;
+};
+
+// A live connection: client -> VIP rewritten to LIP -> real server.
+struct Conn {
+	Proto proto = Proto::TCP;
+	Endpoint client, virt, local, dest;
+	std::uint16_t state = 0;
+	std::string state_name;
+	std::uint32_t expires_ms = 0;
+	std::uint32_t flags = 0;
+	bool operator==(const Conn &) const = default;
+};
+
+// A service with everything listed under it.
+struct ServiceView {
+	Service svc;
+	std::vector<Dest> dests;
+	std::vector<Laddr> laddrs;
+};
+
+// What -L, -S and -G print: the services (and, for a full listing, the module info).
+struct Listing {
+	std::optional<Info> info;
+	std::vector<ServiceView> services;
+};
+
+// Full prefix length of a family: 32 or 128.
+inline std::uint8_t full_prefix(int af) { return af == AF_INET6 ? 128 : 32; }
+
+}  // namespace fnat

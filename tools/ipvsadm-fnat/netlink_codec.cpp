@@ -1,0 +1,372 @@
+#include "netlink_codec.hpp"
+
+#include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "kernel.hpp"
+#include "uapi.hpp"
+
+namespace fnat::nl {
+
+void malformed(const char *what)
+{
+	throw TransportError(std::string("netlink: malformed reply from the kernel: ") + what);
+}
+
+namespace {
+
+void check_put(int rc)
+{
+	if (rc < 0)
+		throw TransportError(std::string("netlink: cannot build the request: ") + nl_geterror(rc));
+}
+
+nlattr *nest_start(nl_msg *m, int type)
+{
+	nlattr *n = nla_nest_start(m, type);
+	if (!n)
+		throw TransportError("netlink: cannot build the request: message too large");
+	return n;
+}
+
+void put_addr(nl_msg *m, int type, const Address &a)
+{
+	check_put(nla_put(m, type, static_cast<int>(a.size()), a.bytes.data()));
+}
+
+void put_port(nl_msg *m, int type, std::uint16_t port) { check_put(nla_put_u16(m, type, htons(port))); }
+
+// The key attributes, inside an open IPVS_FNAT_ATTR_SERVICE nest.
+void put_key_attrs(nl_msg *m, const ServiceKey &k)
+{
+	check_put(nla_put_u16(m, IPVS_FNAT_SVC_ATTR_AF, static_cast<std::uint16_t>(k.af())));
+	check_put(nla_put_u8(m, IPVS_FNAT_SVC_ATTR_PROTOCOL, static_cast<std::uint8_t>(k.proto)));
+	put_addr(m, IPVS_FNAT_SVC_ATTR_ADDR, k.addr);
+	put_port(m, IPVS_FNAT_SVC_ATTR_PORT, k.port);
+}
+
+template <typename T> T get_int(const nlattr *a)
+{
+	if (nla_len(a) < static_cast<int>(sizeof(T)))
+		malformed("attribute too short");
+	T v;
+	std::memcpy(&v, nla_data(a), sizeof(T));
+	return v;
+}
+
+std::uint8_t u8(const nlattr *a) { return get_int<std::uint8_t>(a); }
+std::uint16_t u16(const nlattr *a) { return get_int<std::uint16_t>(a); }
+std::uint32_t u32(const nlattr *a) { return get_int<std::uint32_t>(a); }
+std::uint64_t u64(const nlattr *a) { return get_int<std::uint64_t>(a); }
+std::uint16_t port(const nlattr *a) { return ntohs(u16(a)); }
+
+int family(const nlattr *a)
+{
+	const int af = u16(a);
+	if (af != AF_INET && af != AF_INET6)
+		malformed("unknown address family");
+	return af;
+}
+
+Address addr(const nlattr *a, int af)
+{
+	Address out;
+	out.af = af;
+	if (nla_len(a) < static_cast<int>(out.size()))
+		malformed("address too short");
+	std::memcpy(out.bytes.data(), nla_data(a), out.size());
+	return out;
+}
+
+template <std::size_t N> void parse_nested(nlattr *(&tb)[N], nlattr *nest)
+{
+	if (!nest || nla_parse_nested(tb, static_cast<int>(N - 1), nest, nullptr) < 0)
+		malformed("bad nested attribute");
+}
+
+const nlattr *need(nlattr *a, const char *what)
+{
+	if (!a)
+		malformed(what);
+	return a;
+}
+
+ServiceKey parse_key(nlattr **tb)
+{
+	ServiceKey k;
+	const int af = family(need(tb[IPVS_FNAT_SVC_ATTR_AF], "service without family"));
+	k.proto = static_cast<Proto>(u8(need(tb[IPVS_FNAT_SVC_ATTR_PROTOCOL], "service without protocol")));
+	k.addr = addr(need(tb[IPVS_FNAT_SVC_ATTR_ADDR], "service without address"), af);
+	k.port = port(need(tb[IPVS_FNAT_SVC_ATTR_PORT], "service without port"));
+	return k;
+}
+
+}  // namespace
+
+void put_key(nl_msg *m, const ServiceKey &k)
+{
+	nlattr *n = nest_start(m, IPVS_FNAT_ATTR_SERVICE);
+	put_key_attrs(m, k);
+	check_put(nla_nest_end(m, n));
+}
+
+void put_service_spec(nl_msg *m, const ServiceSpec &s)
+{
+	nlattr *n = nest_start(m, IPVS_FNAT_ATTR_SERVICE);
+	put_key_attrs(m, s.key);
+	if (s.sched)
+		check_put(nla_put_string(m, IPVS_FNAT_SVC_ATTR_SCHED_NAME, s.sched->c_str()));
+	if (s.flags)
+		check_put(nla_put_u32(m, IPVS_FNAT_SVC_ATTR_FLAGS, *s.flags));
+	if (s.timeout)
+		check_put(nla_put_u32(m, IPVS_FNAT_SVC_ATTR_TIMEOUT, *s.timeout));
+	if (s.netmask)
+		check_put(nla_put_u8(m, IPVS_FNAT_SVC_ATTR_NETMASK, *s.netmask));
+	check_put(nla_nest_end(m, n));
+}
+
+// with_family: NEW_DEST names the destination's family; SET and DEL do not.
+void put_dest_spec(nl_msg *m, const DestSpec &d, bool with_family)
+{
+	nlattr *n = nest_start(m, IPVS_FNAT_ATTR_DEST);
+	put_addr(m, IPVS_FNAT_DEST_ATTR_ADDR, d.addr);
+	put_port(m, IPVS_FNAT_DEST_ATTR_PORT, d.port);
+	if (with_family)
+		check_put(nla_put_u16(m, IPVS_FNAT_DEST_ATTR_ADDR_FAMILY, static_cast<std::uint16_t>(d.addr.af)));
+	if (d.weight)
+		check_put(nla_put_u32(m, IPVS_FNAT_DEST_ATTR_WEIGHT, *d.weight));
+	if (d.u_thresh)
+		check_put(nla_put_u32(m, IPVS_FNAT_DEST_ATTR_U_THRESH, *d.u_thresh));
+	if (d.l_thresh)
+		check_put(nla_put_u32(m, IPVS_FNAT_DEST_ATTR_L_THRESH, *d.l_thresh));
+	check_put(nla_nest_end(m, n));
+}
+
+void put_laddr(nl_msg *m, const Address &a)
+{
+	nlattr *n = nest_start(m, IPVS_FNAT_ATTR_LADDR);
+	check_put(nla_put_u16(m, IPVS_FNAT_LADDR_ATTR_AF, static_cast<std::uint16_t>(a.af)));
+	put_addr(m, IPVS_FNAT_LADDR_ATTR_ADDR, a);
+	check_put(nla_nest_end(m, n));
+}
+
+Stats parse_stats(nlattr *nest)
+{
+	Stats s;
+	if (!nest)
+		return s;
+	nlattr *tb[IPVS_FNAT_STATS_ATTR_MAX + 1];
+	parse_nested(tb, nest);
+	auto get = [&](int t, std::uint64_t &f) {
+		if (tb[t])
+			f = u64(tb[t]);
+	};
+	get(IPVS_FNAT_STATS_ATTR_CONNS, s.conns);
+	get(IPVS_FNAT_STATS_ATTR_INPKTS, s.inpkts);
+	get(IPVS_FNAT_STATS_ATTR_OUTPKTS, s.outpkts);
+	get(IPVS_FNAT_STATS_ATTR_INBYTES, s.inbytes);
+	get(IPVS_FNAT_STATS_ATTR_OUTBYTES, s.outbytes);
+	get(IPVS_FNAT_STATS_ATTR_CPS, s.cps);
+	get(IPVS_FNAT_STATS_ATTR_INPPS, s.inpps);
+	get(IPVS_FNAT_STATS_ATTR_OUTPPS, s.outpps);
+	get(IPVS_FNAT_STATS_ATTR_INBPS, s.inbps);
+	get(IPVS_FNAT_STATS_ATTR_OUTBPS, s.outbps);
+	return s;
+}
+
+Service parse_service(nlattr *nest)
+{
+	nlattr *tb[IPVS_FNAT_SVC_ATTR_MAX + 1];
+	parse_nested(tb, nest);
+	Service s;
+	s.key = parse_key(tb);
+	if (const nlattr *a = tb[IPVS_FNAT_SVC_ATTR_SCHED_NAME])
+		s.sched.assign(static_cast<const char *>(nla_data(a)),
+			       strnlen(static_cast<const char *>(nla_data(a)), static_cast<std::size_t>(nla_len(a))));
+	if (tb[IPVS_FNAT_SVC_ATTR_FLAGS])
+		s.flags = u32(tb[IPVS_FNAT_SVC_ATTR_FLAGS]);
+	if (tb[IPVS_FNAT_SVC_ATTR_TIMEOUT])
+		s.timeout = u32(tb[IPVS_FNAT_SVC_ATTR_TIMEOUT]);
+	s.netmask = tb[IPVS_FNAT_SVC_ATTR_NETMASK] ? u8(tb[IPVS_FNAT_SVC_ATTR_NETMASK]) : full_prefix(s.key.af());
+	if (tb[IPVS_FNAT_SVC_ATTR_NUM_DESTS])
+		s.num_dests = u32(tb[IPVS_FNAT_SVC_ATTR_NUM_DESTS]);
+	if (tb[IPVS_FNAT_SVC_ATTR_NUM_LADDRS])
+		s.num_laddrs = u32(tb[IPVS_FNAT_SVC_ATTR_NUM_LADDRS]);
+	s.stats = parse_stats(tb[IPVS_FNAT_SVC_ATTR_STATS]);
+	return s;
+}
+
+ServiceKey parse_key_nest(nlattr *nest)
+{
+	nlattr *tb[IPVS_FNAT_SVC_ATTR_MAX + 1];
+	parse_nested(tb, nest);
+	return parse_key(tb);
+}
+
+Dest parse_dest(nlattr *nest, int svc_af)
+{
+	nlattr *tb[IPVS_FNAT_DEST_ATTR_MAX + 1];
+	parse_nested(tb, nest);
+	Dest d;
+	const int af = tb[IPVS_FNAT_DEST_ATTR_ADDR_FAMILY] ? family(tb[IPVS_FNAT_DEST_ATTR_ADDR_FAMILY]) : svc_af;
+	d.addr = addr(need(tb[IPVS_FNAT_DEST_ATTR_ADDR], "destination without address"), af);
+	d.port = port(need(tb[IPVS_FNAT_DEST_ATTR_PORT], "destination without port"));
+	auto get = [&](int t, std::uint32_t &f) {
+		if (tb[t])
+			f = u32(tb[t]);
+	};
+	get(IPVS_FNAT_DEST_ATTR_WEIGHT, d.weight);
+	get(IPVS_FNAT_DEST_ATTR_U_THRESH, d.u_thresh);
+	get(IPVS_FNAT_DEST_ATTR_L_THRESH, d.l_thresh);
+	get(IPVS_FNAT_DEST_ATTR_ACTIVE_CONNS, d.active_conns);
+	get(IPVS_FNAT_DEST_ATTR_INACT_CONNS, d.inact_conns);
+	get(IPVS_FNAT_DEST_ATTR_PERSIST_CONNS, d.persist_conns);
+	d.stats = parse_stats(tb[IPVS_FNAT_DEST_ATTR_STATS]);
+	return d;
+}
+
+Laddr parse_laddr(nlattr *nest, int svc_af)
+{
+	nlattr *tb[IPVS_FNAT_LADDR_ATTR_MAX + 1];
+	parse_nested(tb, nest);
+	Laddr l;
+	const int af = tb[IPVS_FNAT_LADDR_ATTR_AF] ? family(tb[IPVS_FNAT_LADDR_ATTR_AF]) : svc_af;
+	l.addr = addr(need(tb[IPVS_FNAT_LADDR_ATTR_ADDR], "local address without address"), af);
+	if (tb[IPVS_FNAT_LADDR_ATTR_PORT_CONFLICTS])
+		l.port_conflicts = u64(tb[IPVS_FNAT_LADDR_ATTR_PORT_CONFLICTS]);
+	if (tb[IPVS_FNAT_LADDR_ATTR_CONNS])
+		l.conns = u32(tb[IPVS_FNAT_LADDR_ATTR_CONNS]);
+	return l;
+}
+
+Conn parse_conn(nlattr *nest)
+{
+	nlattr *tb[IPVS_FNAT_CONN_ATTR_MAX + 1];
+	parse_nested(tb, nest);
+	Conn c;
+	const int af = family(need(tb[IPVS_FNAT_CONN_ATTR_AF], "connection without family"));
+	c.proto = static_cast<Proto>(u8(need(tb[IPVS_FNAT_CONN_ATTR_PROTOCOL], "connection without protocol")));
+	auto ep = [&](int a, int p) {
+		Endpoint e;
+		e.addr = addr(need(tb[a], "connection without address"), af);
+		e.port = port(need(tb[p], "connection without port"));
+		return e;
+	};
+	c.client = ep(IPVS_FNAT_CONN_ATTR_CADDR, IPVS_FNAT_CONN_ATTR_CPORT);
+	c.virt = ep(IPVS_FNAT_CONN_ATTR_VADDR, IPVS_FNAT_CONN_ATTR_VPORT);
+	c.local = ep(IPVS_FNAT_CONN_ATTR_LADDR, IPVS_FNAT_CONN_ATTR_LPORT);
+	c.dest = ep(IPVS_FNAT_CONN_ATTR_DADDR, IPVS_FNAT_CONN_ATTR_DPORT);
+	if (tb[IPVS_FNAT_CONN_ATTR_STATE])
+		c.state = u16(tb[IPVS_FNAT_CONN_ATTR_STATE]);
+	if (const nlattr *a = tb[IPVS_FNAT_CONN_ATTR_STATE_NAME])
+		c.state_name.assign(static_cast<const char *>(nla_data(a)),
+				    strnlen(static_cast<const char *>(nla_data(a)), static_cast<std::size_t>(nla_len(a))));
+	if (tb[IPVS_FNAT_CONN_ATTR_EXPIRES])
+		c.expires_ms = u32(tb[IPVS_FNAT_CONN_ATTR_EXPIRES]);
+	if (tb[IPVS_FNAT_CONN_ATTR_FLAGS])
+		c.flags = u32(tb[IPVS_FNAT_CONN_ATTR_FLAGS]);
+	return c;
+}
+
+
+void put_config(nl_msg *m, const Config &c)
+{
+	nlattr *n = nest_start(m, IPVS_FNAT_ATTR_CONFIG);
+	auto put32 = [&](int t, const std::optional<std::uint32_t> &v) {
+		if (v)
+			check_put(nla_put_u32(m, t, *v));
+	};
+	auto put16 = [&](int t, const std::optional<std::uint16_t> &v) {
+		if (v)
+			check_put(nla_put_u16(m, t, *v));
+	};
+	auto put8 = [&](int t, const std::optional<bool> &v) {
+		if (v)
+			check_put(nla_put_u8(m, t, *v ? 1 : 0));
+	};
+	put32(IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP, c.timeout_tcp);
+	put32(IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP_FIN, c.timeout_tcp_fin);
+	put32(IPVS_FNAT_CFG_ATTR_TIMEOUT_UDP, c.timeout_udp);
+	put32(IPVS_FNAT_CFG_ATTR_TIMEOUT_SYN, c.timeout_syn);
+	put32(IPVS_FNAT_CFG_ATTR_CONN_MAX, c.conn_max);
+	put16(IPVS_FNAT_CFG_ATTR_PORT_MIN, c.port_min);
+	put16(IPVS_FNAT_CFG_ATTR_PORT_MAX, c.port_max);
+	put8(IPVS_FNAT_CFG_ATTR_TOA, c.toa);
+	put8(IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS, c.keep_timestamps);
+	put8(IPVS_FNAT_CFG_ATTR_EXPIRE_RST, c.expire_rst);
+	check_put(nla_nest_end(m, n));
+}
+
+Config parse_config(nlattr *nest)
+{
+	nlattr *tb[IPVS_FNAT_CFG_ATTR_MAX + 1];
+	parse_nested(tb, nest);
+	Config c;
+	auto get32 = [&](int t, std::optional<std::uint32_t> &f) {
+		if (tb[t])
+			f = u32(tb[t]);
+	};
+	auto get16 = [&](int t, std::optional<std::uint16_t> &f) {
+		if (tb[t])
+			f = u16(tb[t]);
+	};
+	auto get8 = [&](int t, std::optional<bool> &f) {
+		if (tb[t])
+			f = u8(tb[t]) != 0;
+	};
+	get32(IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP, c.timeout_tcp);
+	get32(IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP_FIN, c.timeout_tcp_fin);
+	get32(IPVS_FNAT_CFG_ATTR_TIMEOUT_UDP, c.timeout_udp);
+	get32(IPVS_FNAT_CFG_ATTR_TIMEOUT_SYN, c.timeout_syn);
+	get32(IPVS_FNAT_CFG_ATTR_CONN_MAX, c.conn_max);
+	get16(IPVS_FNAT_CFG_ATTR_PORT_MIN, c.port_min);
+	get16(IPVS_FNAT_CFG_ATTR_PORT_MAX, c.port_max);
+	get8(IPVS_FNAT_CFG_ATTR_TOA, c.toa);
+	get8(IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS, c.keep_timestamps);
+	get8(IPVS_FNAT_CFG_ATTR_EXPIRE_RST, c.expire_rst);
+	return c;
+}
+
+Info parse_info(nlattr *nest)
+{
+	nlattr *tb[IPVS_FNAT_INFO_ATTR_MAX + 1];
+	parse_nested(tb, nest);
+	Info i;
+	i.version = u32(need(tb[IPVS_FNAT_INFO_ATTR_VERSION], "info without version"));
+	i.conn_tab_size = u32(need(tb[IPVS_FNAT_INFO_ATTR_CONN_TAB_SIZE], "info without table size"));
+	if (tb[IPVS_FNAT_INFO_ATTR_CONN_COUNT])
+		i.conn_count = u32(tb[IPVS_FNAT_INFO_ATTR_CONN_COUNT]);
+	if (tb[IPVS_FNAT_INFO_ATTR_SERVICE_COUNT])
+		i.service_count = u32(tb[IPVS_FNAT_INFO_ATTR_SERVICE_COUNT]);
+	return i;
+}
+
+// The NLMSGERR_ATTR_MSG text among the TLVs in [p, p + len).
+std::string extack_text(const unsigned char *p, std::size_t len)
+{
+	while (len >= sizeof(nlattr)) {
+		nlattr a;
+		std::memcpy(&a, p, sizeof(a));
+		if (a.nla_len < sizeof(nlattr) || a.nla_len > len)
+			break;
+		if ((a.nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
+			const char *s = reinterpret_cast<const char *>(p + NLA_HDRLEN);
+			return std::string(s, strnlen(s, a.nla_len - NLA_HDRLEN));
+		}
+		const std::size_t step = NLA_ALIGN(a.nla_len);
+		if (step >= len)
+			break;
+		p += step;
+		len -= step;
+	}
+	return {};
+}
+
+}  // namespace fnat::nl
