@@ -127,6 +127,14 @@ static inline __u64 fnat_conn_overhead(__u32 active, __u32 inactive)
  * first. With every weight equal this is plain least connections, so lc calls it
  * with weights of 1.
  */
+/* Is a destination with overhead oh and weight w a better pick than the best so far
+ * (best_oh, best_w)? Strictly lower overhead per weight; w and best_w are non-zero.
+ * The kernel's lockless loop over its destinations and fnat_wlc_pick() share it. */
+static inline bool fnat_wlc_better(__u64 oh, __u32 w, __u64 best_oh, __u32 best_w)
+{
+	return oh * best_w < best_oh * w;
+}
+
 static inline int fnat_wlc_pick(const __u32 *active, const __u32 *inactive,
 				const __u32 *weight, const __u8 *avail, int n)
 {
@@ -140,7 +148,7 @@ static inline int fnat_wlc_pick(const __u32 *active, const __u32 *inactive,
 		if (!avail[i] || !weight[i])
 			continue;
 		oh = fnat_conn_overhead(active[i], inactive[i]);
-		if (best < 0 || oh * best_w < best_oh * weight[i]) {
+		if (best < 0 || fnat_wlc_better(oh, weight[i], best_oh, best_w)) {
 			best = i;
 			best_oh = oh;
 			best_w = weight[i];
