@@ -189,6 +189,14 @@ static inline void fnat_changed(struct fnat_net *fn)
 
 int fnat_netns_init(void);
 void fnat_netns_exit(void);
+
+/*
+ * Objects (services, destinations, local addresses, scheduler states) not yet freed.
+ * Their RCU callbacks can chain (a destination's last put frees its service), so
+ * unload waits on this count rather than on a fixed number of rcu_barrier()s.
+ */
+extern atomic_t fnat_live_objects;
+void fnat_wait_objects(void);
 u32 fnat_conn_tab_size(void);
 int fnat_config_set(struct fnat_net *fn, const struct fnat_config *upd,
 		    struct netlink_ext_ack *extack);
@@ -257,6 +265,7 @@ struct fnat_service {
 	struct fnat_sched_state __rcu *sched;
 	struct list_head dests;		/* insertion order */
 	struct list_head laddrs;	/* insertion order */
+	atomic_t laddr_cursor;		/* the packet path's rotation through laddrs */
 	unsigned int num_dests;		/* mutex */
 	unsigned int num_laddrs;	/* mutex */
 	struct fnat_stats stats;

@@ -8,6 +8,7 @@
 
 #include <linux/slab.h>
 #include "fnat.h"
+#include "dp.h"
 
 /* Lookup in svc's pool: under rcu_read_lock() or the control mutex. */
 struct fnat_laddr *fnat_laddr_find(struct fnat_service *svc, u16 af,
@@ -26,10 +27,16 @@ bool fnat_laddr_hold_rcu(struct fnat_laddr *la)
 	return refcount_inc_not_zero(&la->refcnt);
 }
 
+static void fnat_laddr_free_rcu(struct rcu_head *head)
+{
+	kfree(container_of(head, struct fnat_laddr, rcu));
+	atomic_dec(&fnat_live_objects);
+}
+
 void fnat_laddr_put(struct fnat_laddr *la)
 {
 	if (refcount_dec_and_test(&la->refcnt))
-		kfree_rcu(la, rcu);
+		call_rcu(&la->rcu, fnat_laddr_free_rcu);
 }
 
 int fnat_laddr_add(struct fnat_net *fn, struct fnat_service *svc, u16 af,
@@ -49,6 +56,7 @@ int fnat_laddr_add(struct fnat_net *fn, struct fnat_service *svc, u16 af,
 	atomic64_set(&la->port_conflicts, 0);
 	atomic_set(&la->conns, 0);
 	la->id = fnat_next_id(fn);
+	atomic_inc(&fnat_live_objects);
 	list_add_tail_rcu(&la->list, &svc->laddrs);
 	svc->num_laddrs++;
 	fnat_changed(fn);
@@ -67,6 +75,7 @@ void fnat_laddr_del(struct fnat_net *fn, struct fnat_service *svc, struct fnat_l
 {
 	lockdep_assert_held(&fn->lock);
 	fnat_laddr_unlink(svc, la);
+	fnat_conn_flush_laddr(fn->net, la);
 	fnat_changed(fn);
 }
 

@@ -12,6 +12,7 @@
 #include "fnat.h"
 
 unsigned int fnat_net_id __read_mostly;
+atomic_t fnat_live_objects = ATOMIC_INIT(0);
 
 /* log2 of the connection table's bucket count (the table comes with the datapath). */
 #define FNAT_CONN_TAB_BITS_MIN	8
@@ -101,6 +102,17 @@ static struct pernet_operations fnat_net_ops = {
 	.id = &fnat_net_id,
 	.size = sizeof(struct fnat_net),
 };
+
+/* Unload: every namespace is flushed; wait for the RCU callbacks that free. */
+void fnat_wait_objects(void)
+{
+	int i;
+
+	for (i = 0; i < 16 && atomic_read(&fnat_live_objects); i++)
+		rcu_barrier();
+	WARN(atomic_read(&fnat_live_objects), KBUILD_MODNAME ": %d objects leaked\n",
+	     atomic_read(&fnat_live_objects));
+}
 
 int fnat_netns_init(void)
 {

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/jhash.h>
 #include "fnat.h"
+#include "dp.h"
 
 static u32 fnat_svc_hash(const struct fnat_net *fn, const struct fnat_svc_key *k)
 {
@@ -63,6 +64,7 @@ static void fnat_svc_free_rcu(struct rcu_head *head)
 	fnat_sched_state_free(rcu_dereference_protected(svc->sched, 1));
 	fnat_stats_free(&svc->stats);
 	kfree(svc);
+	atomic_dec(&fnat_live_objects);
 }
 
 void fnat_svc_put(struct fnat_service *svc)
@@ -108,6 +110,7 @@ int fnat_svc_add(struct fnat_net *fn, const struct fnat_svc_conf *conf,
 	RCU_INIT_POINTER(svc->sched, st);
 
 	svc->id = fnat_next_id(fn);
+	atomic_inc(&fnat_live_objects);
 	hlist_add_head_rcu(&svc->hnode, &fn->svc_table[fnat_svc_hash(fn, &svc->key)]);
 	list_add_tail_rcu(&svc->list, &fn->svc_list);
 	fn->num_services++;
@@ -159,9 +162,10 @@ static void fnat_dest_unlink(struct fnat_service *svc, struct fnat_dest *dest)
 	fnat_dest_put(dest);
 }
 
-void fnat_svc_del(struct fnat_net *fn, struct fnat_service *svc)
+static void __fnat_svc_del(struct fnat_net *fn, struct fnat_service *svc, bool conns)
 {
 	struct fnat_dest *dest, *tmp;
+	bool had_dests = !list_empty(&svc->dests);
 
 	lockdep_assert_held(&fn->lock);
 	set_bit(FNAT_F_UNLINKED, &svc->flags);
@@ -170,9 +174,20 @@ void fnat_svc_del(struct fnat_net *fn, struct fnat_service *svc)
 	fn->num_services--;
 	list_for_each_entry_safe(dest, tmp, &svc->dests, list)
 		fnat_dest_unlink(svc, dest);
+	/* The scheduler lets go of the destinations it may hold (and so of svc). */
+	if (had_dests)
+		fnat_sched_update(svc);
 	fnat_laddr_flush(fn, svc);
+	/* Its connections go with it (they hold the references that keep svc). */
+	if (conns)
+		fnat_conn_flush_svc(fn->net, svc);
 	fnat_changed(fn);
 	fnat_svc_put(svc);
+}
+
+void fnat_svc_del(struct fnat_net *fn, struct fnat_service *svc)
+{
+	__fnat_svc_del(fn, svc, true);
 }
 
 void fnat_svc_flush(struct fnat_net *fn)
@@ -181,7 +196,9 @@ void fnat_svc_flush(struct fnat_net *fn)
 
 	lockdep_assert_held(&fn->lock);
 	list_for_each_entry_safe(svc, tmp, &fn->svc_list, list)
-		fnat_svc_del(fn, svc);
+		__fnat_svc_del(fn, svc, false);
+	/* One sweep of the connection table for all of them. */
+	fnat_conn_flush_unlinked_net(fn->net);
 }
 
 void fnat_svc_zero(struct fnat_service *svc)
@@ -221,6 +238,7 @@ static void fnat_dest_free_rcu(struct rcu_head *head)
 	fnat_stats_free(&dest->stats);
 	fnat_svc_put(dest->svc);
 	kfree(dest);
+	atomic_dec(&fnat_live_objects);
 }
 
 void fnat_dest_put(struct fnat_dest *dest)
@@ -277,6 +295,7 @@ int fnat_dest_add(struct fnat_net *fn, struct fnat_service *svc,
 	refcount_inc(&svc->refcnt);
 	dest->svc = svc;
 	dest->id = fnat_next_id(fn);
+	atomic_inc(&fnat_live_objects);
 	set_bit(FNAT_DEST_F_AVAILABLE, &dest->flags);
 
 	list_add_tail_rcu(&dest->list, &svc->dests);
@@ -310,6 +329,7 @@ void fnat_dest_del(struct fnat_net *fn, struct fnat_service *svc, struct fnat_de
 {
 	lockdep_assert_held(&fn->lock);
 	fnat_dest_unlink(svc, dest);
+	fnat_conn_flush_dest(fn->net, dest);
 	fnat_sched_update(svc);
 	fnat_changed(fn);
 }
