@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 NLCHECK=$TOOLBIN/fnat-nlcheck
-KO=$BUILD/ipvs_fnat.ko
+KO=${FNAT_KO:-$BUILD/ipvs_fnat.ko} # FNAT_KO: test another build of the module
 
 # The listing of fnat-nlcheck --sample, as /proc/net/ip_vs_fnat must print it.
 sample_listing() {
