@@ -100,7 +100,7 @@
  *       CPORT, VADDR, VPORT, LADDR, LPORT, DADDR, DPORT, STATE, STATE_NAME,
  *       EXPIRES, FLAGS }.
  *
- * The listing (LISTING_FORMAT_PLACEHOLDER)
+ * The listing (shared by /proc/net/ip_vs_fnat and ipvsadm-fnat -L -n)
  *
  *   /proc/net/ip_vs_fnat (per namespace) and a plain `ipvsadm-fnat -L -n` print the
  *   same bytes. In printf terms:
