@@ -265,6 +265,7 @@ struct fnat_service {
 	struct fnat_sched_state __rcu *sched;
 	struct list_head dests;		/* insertion order */
 	struct list_head laddrs;	/* insertion order */
+	atomic_t laddr_cursor;		/* the packet path's rotation through laddrs */
 	unsigned int num_dests;		/* mutex */
 	unsigned int num_laddrs;	/* mutex */
 	struct fnat_stats stats;

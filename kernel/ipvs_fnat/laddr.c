@@ -8,6 +8,7 @@
 
 #include <linux/slab.h>
 #include "fnat.h"
+#include "dp.h"
 
 /* Lookup in svc's pool: under rcu_read_lock() or the control mutex. */
 struct fnat_laddr *fnat_laddr_find(struct fnat_service *svc, u16 af,
@@ -74,6 +75,7 @@ void fnat_laddr_del(struct fnat_net *fn, struct fnat_service *svc, struct fnat_l
 {
 	lockdep_assert_held(&fn->lock);
 	fnat_laddr_unlink(svc, la);
+	fnat_conn_flush_laddr(fn->net, la);
 	fnat_changed(fn);
 }
 

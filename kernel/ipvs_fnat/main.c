@@ -11,6 +11,7 @@
 #include <linux/rcupdate.h>
 #include <net/genetlink.h>
 #include "fnat.h"
+#include "dp.h"
 
 static int __init ipvs_fnat_init(void)
 {
@@ -20,16 +21,23 @@ static int __init ipvs_fnat_init(void)
 	err = fnat_netns_init();
 	if (err)
 		return err;
-	err = fnat_genl_init();
+	/* The packet path after the control plane's state, before any request. */
+	err = fnat_dp_init();
 	if (err)
 		goto err_netns;
+	err = fnat_genl_init();
+	if (err)
+		goto err_dp;
 	pr_info("FULLNAT version %s loaded (connection table size %u)\n",
 		FNAT_VERSION_STR, fnat_conn_tab_size());
 	return 0;
 
+err_dp:
+	fnat_dp_exit();
 err_netns:
 	fnat_netns_exit();
 	fnat_wait_objects();
+	fnat_dp_free();
 	return err;
 }
 
@@ -37,10 +45,14 @@ static void __exit ipvs_fnat_exit(void)
 {
 	/* No request runs after this; dumps in progress hold a module reference. */
 	fnat_genl_exit();
-	/* Empties every namespace's tables. */
+	/* Unhooks every namespace and expires its connections... */
+	fnat_dp_exit();
+	/* ...then empties its tables. */
 	fnat_netns_exit();
-	/* Objects are freed from (possibly chained) RCU callbacks: wait for all. */
+	/* Objects are freed from (possibly chained) RCU callbacks: wait for all,
+	 * connections included, before their cache and table go. */
 	fnat_wait_objects();
+	fnat_dp_free();
 }
 
 module_init(ipvs_fnat_init);

@@ -21,6 +21,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include "fnat.h"
+#include "dp.h"
 
 static struct genl_family fnat_genl_family;
 
@@ -1221,9 +1222,71 @@ static int fnat_nl_flush(struct sk_buff *skb, struct genl_info *info)
  * exists, so the dump ends at once. The command and its permission check are part
  * of the ABI already.
  */
+static int fnat_nl_fill_conn(struct sk_buff *skb, const struct fnat_conn *cp,
+			     struct netlink_callback *cb)
+{
+	int alen = fnat_addr_len(cp->af);
+	unsigned long expires = READ_ONCE(cp->expires);
+	struct nlattr *nest;
+	u32 flags = 0;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &fnat_genl_family, NLM_F_MULTI, IPVS_FNAT_CMD_GET_CONN);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (test_bit(FNAT_CONN_F_TOA_DONE, &cp->flags))
+		flags |= IPVS_FNAT_CONN_F_TOA_DONE;
+	nest = nla_nest_start(skb, IPVS_FNAT_ATTR_CONN);
+	if (!nest ||
+	    nla_put_u8(skb, IPVS_FNAT_CONN_ATTR_PROTOCOL, cp->protocol) ||
+	    nla_put_u16(skb, IPVS_FNAT_CONN_ATTR_AF, cp->af) ||
+	    nla_put(skb, IPVS_FNAT_CONN_ATTR_CADDR, alen, &cp->caddr) ||
+	    nla_put_be16(skb, IPVS_FNAT_CONN_ATTR_CPORT, cp->cport) ||
+	    nla_put(skb, IPVS_FNAT_CONN_ATTR_VADDR, alen, &cp->vaddr) ||
+	    nla_put_be16(skb, IPVS_FNAT_CONN_ATTR_VPORT, cp->vport) ||
+	    nla_put(skb, IPVS_FNAT_CONN_ATTR_LADDR, alen, &cp->laddr) ||
+	    nla_put_be16(skb, IPVS_FNAT_CONN_ATTR_LPORT, cp->lport) ||
+	    nla_put(skb, IPVS_FNAT_CONN_ATTR_DADDR, alen, &cp->daddr) ||
+	    nla_put_be16(skb, IPVS_FNAT_CONN_ATTR_DPORT, cp->dport) ||
+	    nla_put_u16(skb, IPVS_FNAT_CONN_ATTR_STATE, READ_ONCE(cp->state)) ||
+	    nla_put_string(skb, IPVS_FNAT_CONN_ATTR_STATE_NAME,
+			   fnat_conn_state_name(READ_ONCE(cp->state))) ||
+	    nla_put_u32(skb, IPVS_FNAT_CONN_ATTR_EXPIRES,
+			time_after(expires, jiffies) ? jiffies_to_msecs(expires - jiffies) : 0) ||
+	    nla_put_u32(skb, IPVS_FNAT_CONN_ATTR_FLAGS, flags)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Resumes at (bucket, index) = (cb->args[0], cb->args[1]): see fnat_conn_next(). */
 static int fnat_nl_dump_conns(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return 0;
+	struct net *net = sock_net(skb->sk);
+	unsigned int bucket = cb->args[0], idx = cb->args[1];
+	struct fnat_conn *cp;
+
+	rcu_read_lock();
+	for (;;) {
+		unsigned int b = bucket, i = idx;
+
+		cp = fnat_conn_next(net, &bucket, &idx);
+		if (!cp)
+			break;
+		if (fnat_nl_fill_conn(skb, cp, cb)) {
+			bucket = b;	/* this one goes in the next message */
+			idx = i;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	cb->args[0] = bucket;
+	cb->args[1] = idx;
+	return skb->len;
 }
 
 /* --- the family ---------------------------------------------------------------------- */

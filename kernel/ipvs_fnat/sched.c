@@ -2,9 +2,9 @@
 /*
  * The scheduler registry and the lifecycle of a service's scheduler state.
  *
- * Every scheduler a service can name is listed here. The algorithms (their init,
- * update, release and schedule hooks, and a larger state) come with the packet path;
- * what this file guarantees already is the life of the per-service state: allocated
+ * Every scheduler a service can name is in fnat_schedulers (sched_algo.c, which
+ * also holds the algorithms). What this file guarantees is the life of the
+ * per-service state: allocated
  * and initialised before the service (or the scheduler change) becomes visible, told
  * about every change of the destinations, and freed only after an RCU grace period,
  * when no packet can be using it any more.
@@ -14,17 +14,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "fnat.h"
-
-#define FNAT_SCHED(n) { .name = n, .state_size = sizeof(struct fnat_sched_state) }
-
-static const struct fnat_sched_ops fnat_schedulers[] = {
-	FNAT_SCHED("rr"),	/* round robin */
-	FNAT_SCHED("wrr"),	/* weighted round robin */
-	FNAT_SCHED("lc"),	/* least connections */
-	FNAT_SCHED("wlc"),	/* weighted least connections */
-	FNAT_SCHED("sh"),	/* source hashing */
-	FNAT_SCHED("mh"),	/* Maglev hashing */
-};
+#include "sched_algo.h"
 
 const struct fnat_sched_ops *fnat_sched_find(const char *name)
 {

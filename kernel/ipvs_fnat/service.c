@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/jhash.h>
 #include "fnat.h"
+#include "dp.h"
 
 static u32 fnat_svc_hash(const struct fnat_net *fn, const struct fnat_svc_key *k)
 {
@@ -161,7 +162,7 @@ static void fnat_dest_unlink(struct fnat_service *svc, struct fnat_dest *dest)
 	fnat_dest_put(dest);
 }
 
-void fnat_svc_del(struct fnat_net *fn, struct fnat_service *svc)
+static void __fnat_svc_del(struct fnat_net *fn, struct fnat_service *svc, bool conns)
 {
 	struct fnat_dest *dest, *tmp;
 	bool had_dests = !list_empty(&svc->dests);
@@ -177,8 +178,16 @@ void fnat_svc_del(struct fnat_net *fn, struct fnat_service *svc)
 	if (had_dests)
 		fnat_sched_update(svc);
 	fnat_laddr_flush(fn, svc);
+	/* Its connections go with it (they hold the references that keep svc). */
+	if (conns)
+		fnat_conn_flush_svc(fn->net, svc);
 	fnat_changed(fn);
 	fnat_svc_put(svc);
+}
+
+void fnat_svc_del(struct fnat_net *fn, struct fnat_service *svc)
+{
+	__fnat_svc_del(fn, svc, true);
 }
 
 void fnat_svc_flush(struct fnat_net *fn)
@@ -187,7 +196,9 @@ void fnat_svc_flush(struct fnat_net *fn)
 
 	lockdep_assert_held(&fn->lock);
 	list_for_each_entry_safe(svc, tmp, &fn->svc_list, list)
-		fnat_svc_del(fn, svc);
+		__fnat_svc_del(fn, svc, false);
+	/* One sweep of the connection table for all of them. */
+	fnat_conn_flush_unlinked_net(fn->net);
 }
 
 void fnat_svc_zero(struct fnat_service *svc)
@@ -318,6 +329,7 @@ void fnat_dest_del(struct fnat_net *fn, struct fnat_service *svc, struct fnat_de
 {
 	lockdep_assert_held(&fn->lock);
 	fnat_dest_unlink(svc, dest);
+	fnat_conn_flush_dest(fn->net, dest);
 	fnat_sched_update(svc);
 	fnat_changed(fn);
 }

@@ -193,3 +193,39 @@ rs_route_via_director() {
 		on "rs$i" ip -6 route add 2001:db8:c::/64 via 2001:db8:5::1
 	done
 }
+
+# nginx_start NS NAME: nginx in namespace NS listening on port 80 (IPv4 and IPv6),
+# answering every request with "NAME <the peer address it sees>", its access log at
+# $E2E_TMP/NAME/access.log as "<peer address> <request> <status>". Stopped at exit.
+E2E_TMP=${E2E_TMP:-$(mktemp -d /tmp/e2e.XXXXXX)}
+nginx_start() {
+	local ns=$1 name=$2 dir=$E2E_TMP/$2
+	mkdir -p "$dir"
+	cat >"$dir/nginx.conf" <<NGINX
+user root;
+worker_processes 1;
+daemon on;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 1024; }
+http {
+	log_format peer '\$remote_addr \$request \$status';
+	access_log $dir/access.log peer;
+	client_body_temp_path $dir/body;
+	proxy_temp_path $dir/proxy;
+	fastcgi_temp_path $dir/fastcgi;
+	uwsgi_temp_path $dir/uwsgi;
+	scgi_temp_path $dir/scgi;
+	keepalive_timeout 5;
+	server {
+		listen 80 reuseport;
+		listen [::]:80 ipv6only=on reuseport;
+		location / { return 200 "$name \$remote_addr\n"; }
+		location /big { alias $dir/big; }
+	}
+}
+NGINX
+	on "$ns" nginx -c "$dir/nginx.conf" -p "$dir" || return 1
+	at_exit "kill \$(cat $dir/nginx.pid) 2>/dev/null"
+	wait_until 10 on "$ns" ss -Htln 'sport = :80'
+}

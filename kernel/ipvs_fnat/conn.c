@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The connection table: one table for every namespace (the namespace is part of the
+ * key), 2^conn_tab_bits buckets, each connection in it by both of its tuples. See
+ * dp.h for the lifetime and locking rules; this file is the only one that links or
+ * unlinks connections.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <linux/rculist.h>
+#include <linux/jiffies.h>
+#include "dp.h"
+
+#define FNAT_CONN_LOCK_BITS	10
+#define FNAT_CONN_LOCKS		(1U << FNAT_CONN_LOCK_BITS)
+
+/* Local ports tried per local address before moving on to the next one. */
+#define FNAT_PORT_TRIES		64
+
+static struct hlist_head *fnat_conn_tab __read_mostly;
+static u32 fnat_conn_mask __read_mostly;
+static spinlock_t fnat_conn_locks[FNAT_CONN_LOCKS];
+static siphash_key_t fnat_conn_key __read_mostly;
+static struct kmem_cache *fnat_conn_cache __read_mostly;
+
+static const char *const fnat_state_names[FNAT_S_MAX] = {
+	[FNAT_S_NONE] = "NONE",
+	[FNAT_S_SYN_RECV] = "SYN_RECV",
+	[FNAT_S_ESTABLISHED] = "ESTABLISHED",
+	[FNAT_S_FIN_WAIT] = "FIN_WAIT",
+	[FNAT_S_TIME_WAIT] = "TIME_WAIT",
+	[FNAT_S_CLOSE] = "CLOSE",
+	[FNAT_S_UDP] = "UDP",
+};
+
+const char *fnat_conn_state_name(unsigned int state)
+{
+	return state < FNAT_S_MAX ? fnat_state_names[state] : "?";
+}
+
+/* Bucket of a tuple. Both directions use the same function: the client-side tuple
+ * is (client, VIP), the RS-side tuple is (RS, LIP), each as (source, destination) of
+ * the packets that are looked up with it. */
+static u32 fnat_conn_hash(const struct net *net, u8 protocol, u16 af,
+			  const union nf_inet_addr *saddr, __be16 sport,
+			  const union nf_inet_addr *daddr, __be16 dport)
+{
+	struct {
+		u64 net;
+		union nf_inet_addr saddr, daddr;
+		__be16 sport, dport;
+		u16 af;
+		u8 protocol;
+		u8 pad;
+	} __aligned(SIPHASH_ALIGNMENT) k;
+
+	memset(&k, 0, sizeof(k));
+	k.net = (u64)(unsigned long)net;
+	if (af == AF_INET6) {
+		k.saddr = *saddr;
+		k.daddr = *daddr;
+	} else {
+		k.saddr.ip = saddr->ip;
+		k.daddr.ip = daddr->ip;
+	}
+	k.sport = sport;
+	k.dport = dport;
+	k.af = af;
+	k.protocol = protocol;
+	return (u32)siphash(&k, sizeof(k), &fnat_conn_key) & fnat_conn_mask;
+}
+
+static inline u32 fnat_conn_c_bucket(const struct fnat_conn *cp)
+{
+	return fnat_conn_hash(fnat_conn_net(cp), cp->protocol, cp->af, &cp->caddr, cp->cport,
+			      &cp->vaddr, cp->vport);
+}
+
+static inline u32 fnat_conn_r_bucket(const struct fnat_conn *cp)
+{
+	return fnat_conn_hash(fnat_conn_net(cp), cp->protocol, cp->af, &cp->daddr, cp->dport,
+			      &cp->laddr, cp->lport);
+}
+
+static inline spinlock_t *fnat_bucket_lock(u32 bucket)
+{
+	return &fnat_conn_locks[bucket & (FNAT_CONN_LOCKS - 1)];
+}
+
+/* Take the locks of two buckets in a fixed order (one lock if they share it). The
+ * packet path runs in softirq; the control plane and timers take them with BHs off.
+ * For sparse, both helpers always hold two contexts (__acquire for a shared lock). */
+static void fnat_lock_two(u32 a, u32 b)
+	__acquires(bucket_a) __acquires(bucket_b)
+{
+	spinlock_t *la = fnat_bucket_lock(a), *lb = fnat_bucket_lock(b);
+
+	if (la == lb) {
+		spin_lock_bh(la);
+		__acquire(bucket_b);
+	} else if (la < lb) {
+		spin_lock_bh(la);
+		spin_lock_nested(lb, SINGLE_DEPTH_NESTING);
+	} else {
+		spin_lock_bh(lb);
+		spin_lock_nested(la, SINGLE_DEPTH_NESTING);
+	}
+}
+
+static void fnat_unlock_two(u32 a, u32 b)
+	__releases(bucket_a) __releases(bucket_b)
+{
+	spinlock_t *la = fnat_bucket_lock(a), *lb = fnat_bucket_lock(b);
+
+	if (la != lb)
+		spin_unlock(la < lb ? lb : la);
+	else
+		__release(bucket_b);
+	spin_unlock_bh(la < lb ? la : lb);
+}
+
+static inline bool fnat_addr_eq(u16 af, const union nf_inet_addr *a, const union nf_inet_addr *b)
+{
+	return fnat_addr_equal(af, a, b);
+}
+
+static bool fnat_conn_match_in(const struct fnat_conn *cp, const struct net *net,
+			       const struct fnat_tuple *t)
+{
+	return cp->cport == t->sport && cp->vport == t->dport && cp->protocol == t->protocol &&
+	       cp->af == t->af && fnat_addr_eq(t->af, &cp->caddr, &t->saddr) &&
+	       fnat_addr_eq(t->af, &cp->vaddr, &t->daddr) && net_eq(fnat_conn_net(cp), net);
+}
+
+static bool fnat_conn_match_out(const struct fnat_conn *cp, const struct net *net,
+				const struct fnat_tuple *t)
+{
+	return cp->dport == t->sport && cp->lport == t->dport && cp->protocol == t->protocol &&
+	       cp->af == t->af && fnat_addr_eq(t->af, &cp->daddr, &t->saddr) &&
+	       fnat_addr_eq(t->af, &cp->laddr, &t->daddr) && net_eq(fnat_conn_net(cp), net);
+}
+
+/* Under RCU. The result is valid until the read-side section ends. */
+struct fnat_conn *fnat_conn_lookup_in(struct net *net, const struct fnat_tuple *t)
+{
+	u32 b = fnat_conn_hash(net, t->protocol, t->af, &t->saddr, t->sport, &t->daddr, t->dport);
+	struct fnat_conn *cp;
+
+	hlist_for_each_entry_rcu(cp, &fnat_conn_tab[b], c_node)
+		if (fnat_conn_match_in(cp, net, t))
+			return cp;
+	return NULL;
+}
+
+struct fnat_conn *fnat_conn_lookup_out(struct net *net, const struct fnat_tuple *t)
+{
+	u32 b = fnat_conn_hash(net, t->protocol, t->af, &t->saddr, t->sport, &t->daddr, t->dport);
+	struct fnat_conn *cp;
+
+	hlist_for_each_entry_rcu(cp, &fnat_conn_tab[b], r_node)
+		if (fnat_conn_match_out(cp, net, t))
+			return cp;
+	return NULL;
+}
+
+/* --- states and counters ---------------------------------------------------------- */
+
+static u32 fnat_state_timeout(struct net *net, enum fnat_conn_state s)
+{
+	const struct fnat_config *cfg = &fnat_net(net)->cfg;
+	u32 secs;
+
+	switch (s) {
+	case FNAT_S_ESTABLISHED:
+		secs = READ_ONCE(cfg->timeout_tcp);
+		break;
+	case FNAT_S_FIN_WAIT:
+	case FNAT_S_TIME_WAIT:
+		secs = READ_ONCE(cfg->timeout_tcp_fin);
+		break;
+	case FNAT_S_UDP:
+		secs = READ_ONCE(cfg->timeout_udp);
+		break;
+	case FNAT_S_CLOSE:
+		secs = 10;
+		break;
+	default:
+		secs = READ_ONCE(cfg->timeout_syn);
+		break;
+	}
+	return secs * HZ;
+}
+
+/* Move cp to a new state: its timeout, and the destination's active/inactive
+ * counts. Caller holds cp->lock (or owns cp, before it is hashed). */
+void fnat_conn_set_state_locked(struct fnat_conn *cp, enum fnat_conn_state state)
+{
+	bool active = state == FNAT_S_ESTABLISHED;
+
+	cp->state = state;
+	WRITE_ONCE(cp->timeout, fnat_state_timeout(fnat_conn_net(cp), state));
+	if (active && !test_bit(FNAT_CONN_F_ACTIVE, &cp->flags)) {
+		set_bit(FNAT_CONN_F_ACTIVE, &cp->flags);
+		atomic_inc(&cp->dest->activeconns);
+		atomic_dec(&cp->dest->inactconns);
+	} else if (!active && test_bit(FNAT_CONN_F_ACTIVE, &cp->flags)) {
+		clear_bit(FNAT_CONN_F_ACTIVE, &cp->flags);
+		atomic_dec(&cp->dest->activeconns);
+		atomic_inc(&cp->dest->inactconns);
+	}
+}
+
+/* --- removal ---------------------------------------------------------------------- */
+
+static void fnat_conn_free_rcu(struct rcu_head *head)
+{
+	struct fnat_conn *cp = container_of(head, struct fnat_conn, rcu);
+
+	fnat_dest_put(cp->dest);
+	fnat_laddr_put(cp->lip);
+	kmem_cache_free(fnat_conn_cache, cp);
+	atomic_dec(&fnat_live_objects);
+}
+
+static void fnat_conn_put(struct fnat_conn *cp)
+{
+	if (refcount_dec_and_test(&cp->refcnt))
+		call_rcu(&cp->rcu, fnat_conn_free_rcu);
+}
+
+/*
+ * Take cp out of the table, once: the caller that sets UNHASHED under the bucket
+ * locks does the accounting and drops the table's reference.
+ */
+static void fnat_conn_unhash(struct fnat_conn *cp)
+{
+	u32 cb = fnat_conn_c_bucket(cp), rb = fnat_conn_r_bucket(cp);
+	struct net *net = fnat_conn_net(cp);
+	bool mine;
+
+	fnat_lock_two(cb, rb);
+	mine = !test_and_set_bit(FNAT_CONN_F_UNHASHED, &cp->flags);
+	if (mine) {
+		hlist_del_rcu(&cp->c_node);
+		hlist_del_rcu(&cp->r_node);
+	}
+	fnat_unlock_two(cb, rb);
+	if (!mine)
+		return;
+
+	if (test_bit(FNAT_CONN_F_ACTIVE, &cp->flags))
+		atomic_dec(&cp->dest->activeconns);
+	else
+		atomic_dec(&cp->dest->inactconns);
+	atomic_dec(&cp->lip->conns);
+	atomic_dec(&fnat_net(net)->conn_count);
+	fnat_dp_count(net, FNAT_C_CONN_EXPIRED);
+	fnat_conn_put(cp);
+}
+
+/*
+ * The connection's timer. It re-arms itself while packets keep moving ->expires
+ * forward, and removes the connection once they stop. A connection being torn down
+ * (DYING) is left to the flusher, which holds a reference and unhashes it.
+ */
+static void fnat_conn_timer(struct timer_list *t)
+{
+	struct fnat_conn *cp = from_timer(cp, t, timer);
+	unsigned long expires = READ_ONCE(cp->expires);
+
+	if (test_bit(FNAT_CONN_F_DYING, &cp->flags))
+		return;
+	if (time_before(jiffies, expires)) {
+		mod_timer(&cp->timer, expires);
+		return;
+	}
+	fnat_conn_unhash(cp);
+}
+
+/* Remove cp now (teardown); the caller holds a reference. The timer is shut down
+ * first, so it cannot run or re-arm once the connection is gone. */
+static void fnat_conn_kill(struct fnat_conn *cp)
+{
+	set_bit(FNAT_CONN_F_DYING, &cp->flags);
+	timer_shutdown_sync(&cp->timer);
+	fnat_conn_unhash(cp);
+}
+
+/* --- creation --------------------------------------------------------------------- */
+
+/* Is a connection with cp's client-side or RS-side tuple already in the table?
+ * Bucket locks held. */
+static bool fnat_conn_taken(const struct fnat_conn *cp, u32 cb, u32 rb)
+{
+	struct net *net = fnat_conn_net(cp);
+	struct fnat_tuple t;
+	struct fnat_conn *o;
+
+	t.protocol = cp->protocol;
+	t.af = cp->af;
+	t.saddr = cp->daddr;
+	t.sport = cp->dport;
+	t.daddr = cp->laddr;
+	t.dport = cp->lport;
+	hlist_for_each_entry(o, &fnat_conn_tab[rb], r_node)
+		if (fnat_conn_match_out(o, net, &t))
+			return true;
+	t.saddr = cp->caddr;
+	t.sport = cp->cport;
+	t.daddr = cp->vaddr;
+	t.dport = cp->vport;
+	hlist_for_each_entry(o, &fnat_conn_tab[cb], c_node)
+		if (fnat_conn_match_in(o, net, &t))
+			return true;
+	return false;
+}
+
+/* Claim a free local port on la for cp: check and insert under the bucket locks in
+ * one step. Returns true when cp is in the table. */
+static bool fnat_conn_claim_port(struct fnat_conn *cp, struct fnat_laddr *la, u32 range)
+{
+	u16 lo = fnat_port_min(range), hi = fnat_port_max(range);
+	u32 span = (u32)hi - lo + 1, start = get_random_u32(), i, tries;
+
+	tries = min_t(u32, span, FNAT_PORT_TRIES);
+	cp->lip = la;
+	cp->laddr = la->addr;
+	for (i = 0; i < tries; i++) {
+		u32 cb, rb;
+		bool taken;
+
+		/* A random start, then a stride through the range: every port of a
+		 * small range is tried, and a large range is probed spread out. */
+		cp->lport = htons((u16)(lo + (start + i * 7919u) % span));
+		cb = fnat_conn_c_bucket(cp);
+		rb = fnat_conn_r_bucket(cp);
+		fnat_lock_two(cb, rb);
+		taken = fnat_conn_taken(cp, cb, rb);
+		if (!taken) {
+			hlist_add_head_rcu(&cp->c_node, &fnat_conn_tab[cb]);
+			hlist_add_head_rcu(&cp->r_node, &fnat_conn_tab[rb]);
+		}
+		fnat_unlock_two(cb, rb);
+		if (!taken)
+			return true;
+		atomic64_inc(&la->port_conflicts);
+	}
+	return false;
+}
+
+/*
+ * A new connection for a client-side tuple t, scheduled to dest of svc, from one of
+ * the service's local addresses (rotating). Under RCU, softirq. On failure returns
+ * NULL with *drop_reason set to the counter that explains it; -EEXIST-like races (the
+ * same client tuple created on another CPU meanwhile) return NULL with
+ * *drop_reason = FNAT_C_MAX, and the caller looks the connection up again.
+ */
+struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
+				struct fnat_dest *dest, const struct fnat_tuple *t,
+				int *drop_reason)
+{
+	struct fnat_net *fn = fnat_net(net);
+	u32 conn_max = READ_ONCE(fn->cfg.conn_max), range = READ_ONCE(fn->cfg.port_range);
+	unsigned int n, tried = 0, start;
+	struct fnat_laddr *la;
+	struct fnat_conn *cp;
+
+	if (conn_max && atomic_read(&fn->conn_count) >= conn_max) {
+		*drop_reason = FNAT_C_CONN_LIMIT;
+		return NULL;
+	}
+	n = READ_ONCE(svc->num_laddrs);
+	if (!n) {
+		*drop_reason = FNAT_C_NO_LADDR_DROP;
+		return NULL;
+	}
+	/* Deleted meanwhile: the deletion sweeps connections only after a grace
+	 * period, so checking here, inside our RCU section, is enough. */
+	if (test_bit(FNAT_F_UNLINKED, &svc->flags) || test_bit(FNAT_F_UNLINKED, &dest->flags) ||
+	    !fnat_dest_hold_rcu(dest)) {
+		*drop_reason = FNAT_C_NO_SERVICE_DROP;
+		return NULL;
+	}
+	cp = kmem_cache_zalloc(fnat_conn_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!cp) {
+		fnat_dest_put(dest);
+		*drop_reason = FNAT_C_NOMEM_DROP;
+		return NULL;
+	}
+	write_pnet(&cp->net, net);
+	cp->af = t->af;
+	cp->protocol = t->protocol;
+	cp->caddr = t->saddr;
+	cp->cport = t->sport;
+	cp->vaddr = t->daddr;
+	cp->vport = t->dport;
+	cp->daddr = dest->addr;
+	cp->dport = dest->port ? dest->port : t->dport;
+	cp->dest = dest;
+	refcount_set(&cp->refcnt, 1);	/* the table's */
+	spin_lock_init(&cp->lock);
+	timer_setup(&cp->timer, fnat_conn_timer, 0);
+	/* Counted as inactive until ESTABLISHED; the state sets the timeout. */
+	atomic_inc(&dest->inactconns);
+	fnat_conn_set_state_locked(cp, t->protocol == IPPROTO_UDP ? FNAT_S_UDP : FNAT_S_SYN_RECV);
+	cp->expires = jiffies + cp->timeout;
+
+	/* Walk the pool from a rotating start so that connections spread over it. */
+	start = (unsigned int)atomic_inc_return(&svc->laddr_cursor);
+	list_for_each_entry_rcu(la, &svc->laddrs, list) {
+		if (tried++ < start % n)
+			continue;
+		if (la->af == t->af && !test_bit(FNAT_F_UNLINKED, &la->flags) &&
+		    fnat_laddr_hold_rcu(la)) {
+			if (fnat_conn_claim_port(cp, la, range))
+				goto claimed;
+			fnat_laddr_put(la);
+		}
+	}
+	tried = 0;
+	list_for_each_entry_rcu(la, &svc->laddrs, list) {
+		if (tried++ >= start % n)
+			break;
+		if (la->af == t->af && !test_bit(FNAT_F_UNLINKED, &la->flags) &&
+		    fnat_laddr_hold_rcu(la)) {
+			if (fnat_conn_claim_port(cp, la, range))
+				goto claimed;
+			fnat_laddr_put(la);
+		}
+	}
+	atomic_dec(&dest->inactconns);
+	fnat_dest_put(dest);
+	kmem_cache_free(fnat_conn_cache, cp);
+	*drop_reason = FNAT_C_NO_PORT;
+	return NULL;
+
+claimed:
+	atomic_inc(&fnat_live_objects);
+	atomic_inc(&cp->lip->conns);
+	atomic_inc(&fn->conn_count);
+	mod_timer(&cp->timer, cp->expires);
+	fnat_dp_count(net, FNAT_C_CONN_NEW);
+	fnat_stats_conn(&svc->stats);
+	fnat_stats_conn(&dest->stats);
+	return cp;
+}
+
+/* --- walking and flushing ----------------------------------------------------------- */
+
+struct fnat_conn *fnat_conn_next(struct net *net, unsigned int *bucket, unsigned int *idx)
+{
+	struct fnat_conn *cp;
+	unsigned int i;
+
+	for (; *bucket <= fnat_conn_mask; (*bucket)++, *idx = 0) {
+		i = 0;
+		hlist_for_each_entry_rcu(cp, &fnat_conn_tab[*bucket], c_node) {
+			if (!net_eq(fnat_conn_net(cp), net))
+				continue;
+			if (i++ < *idx)
+				continue;
+			*idx = i;
+			return cp;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Remove every connection of net for which match() is true. Process context. Each
+ * bucket is scanned under RCU; matching connections are taken (a reference each) a
+ * few at a time and killed outside the RCU section, since killing waits for their
+ * timers.
+ */
+#define FNAT_FLUSH_BATCH 32
+
+static void fnat_conn_flush(struct net *net, bool (*match)(const struct fnat_conn *cp,
+							   const void *arg),
+			    const void *arg)
+{
+	struct fnat_conn *batch[FNAT_FLUSH_BATCH], *cp;
+	unsigned int b, n, i;
+
+	for (b = 0; b <= fnat_conn_mask; b++) {
+		if (hlist_empty(&fnat_conn_tab[b]))
+			continue;
+		do {
+			n = 0;
+			rcu_read_lock();
+			hlist_for_each_entry_rcu(cp, &fnat_conn_tab[b], c_node) {
+				if (!net_eq(fnat_conn_net(cp), net) || !match(cp, arg) ||
+				    test_bit(FNAT_CONN_F_UNHASHED, &cp->flags) ||
+				    !refcount_inc_not_zero(&cp->refcnt))
+					continue;
+				batch[n++] = cp;
+				if (n == FNAT_FLUSH_BATCH)
+					break;
+			}
+			rcu_read_unlock();
+			for (i = 0; i < n; i++) {
+				fnat_conn_kill(batch[i]);
+				fnat_conn_put(batch[i]);
+			}
+		} while (n == FNAT_FLUSH_BATCH);
+		cond_resched();
+	}
+}
+
+static bool fnat_match_all(const struct fnat_conn *cp, const void *arg)
+{
+	return true;
+}
+
+static bool fnat_match_dest(const struct fnat_conn *cp, const void *arg)
+{
+	return cp->dest == arg;
+}
+
+static bool fnat_match_laddr(const struct fnat_conn *cp, const void *arg)
+{
+	return cp->lip == arg;
+}
+
+static bool fnat_match_svc(const struct fnat_conn *cp, const void *arg)
+{
+	return cp->dest->svc == arg;
+}
+
+void fnat_conn_flush_net(struct net *net)
+{
+	fnat_conn_flush(net, fnat_match_all, NULL);
+}
+
+/* See dp.h. The grace period makes every packet that saw the object linked finish
+ * (inserting its connection, if it made one) before the sweep starts. */
+static void fnat_conn_flush_unlinked(struct net *net,
+				     bool (*match)(const struct fnat_conn *cp, const void *arg),
+				     const void *arg)
+{
+	synchronize_rcu();
+	if (!atomic_read(&fnat_net(net)->conn_count))
+		return;
+	fnat_conn_flush(net, match, arg);
+}
+
+void fnat_conn_flush_unlinked_net(struct net *net)
+{
+	fnat_conn_flush_unlinked(net, fnat_match_all, NULL);
+}
+
+void fnat_conn_flush_dest(struct net *net, const struct fnat_dest *dest)
+{
+	fnat_conn_flush_unlinked(net, fnat_match_dest, dest);
+}
+
+void fnat_conn_flush_laddr(struct net *net, const struct fnat_laddr *la)
+{
+	fnat_conn_flush_unlinked(net, fnat_match_laddr, la);
+}
+
+void fnat_conn_flush_svc(struct net *net, const struct fnat_service *svc)
+{
+	fnat_conn_flush_unlinked(net, fnat_match_svc, svc);
+}
+
+/* --- module ------------------------------------------------------------------------- */
+
+int fnat_conn_init(void)
+{
+	u32 size = fnat_conn_tab_size(), i;
+
+	fnat_conn_cache = kmem_cache_create("fnat_conn", sizeof(struct fnat_conn), 0,
+					    SLAB_HWCACHE_ALIGN, NULL);
+	if (!fnat_conn_cache)
+		return -ENOMEM;
+	fnat_conn_tab = kvmalloc_array(size, sizeof(*fnat_conn_tab), GFP_KERNEL);
+	if (!fnat_conn_tab) {
+		kmem_cache_destroy(fnat_conn_cache);
+		return -ENOMEM;
+	}
+	for (i = 0; i < size; i++)
+		INIT_HLIST_HEAD(&fnat_conn_tab[i]);
+	fnat_conn_mask = size - 1;
+	for (i = 0; i < FNAT_CONN_LOCKS; i++)
+		spin_lock_init(&fnat_conn_locks[i]);
+	get_random_bytes(&fnat_conn_key, sizeof(fnat_conn_key));
+	return 0;
+}
+
+/* After every namespace's connections are gone (pernet exit) and their RCU
+ * callbacks have run (rcu_barrier by the caller). */
+void fnat_conn_exit(void)
+{
+	kvfree(fnat_conn_tab);
+	kmem_cache_destroy(fnat_conn_cache);
+}

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The FULLNAT datapath: connections, the netfilter hooks, translation and transmit.
+ *
+ * A connection joins a client (caddr:cport) talking to a virtual service
+ * (vaddr:vport) with the director's local address (laddr:lport) talking to a real
+ * server (daddr:dport). It is in the connection table twice: by its client-side
+ * tuple, for packets client -> VIP, and by its real-server-side tuple, for replies
+ * RS -> LIP.
+ *
+ * Lifetime and locking
+ *   - The table holds one reference on each connection. Lookups run under RCU (the
+ *     hooks are called in an RCU read-side section) and take none: a connection is
+ *     freed an RCU grace period after its last reference goes, and the references
+ *     it holds on its destination and local address are dropped in that same RCU
+ *     callback. Teardown (flush) takes a reference while it kills a connection.
+ *   - Inserts and removals take the spinlocks of both buckets (ordered, see conn.c).
+ *     A new connection is inserted only if neither tuple is already taken, in one
+ *     step, so two CPUs can never create the same tuple.
+ *   - Each packet stores its time in ->expires (WRITE_ONCE); the connection's timer,
+ *     when it fires before that time, re-arms itself. A connection is removed
+ *     exactly once: by whoever sets FNAT_CONN_F_UNHASHED under the bucket locks.
+ *   - State changes (TCP flags from both directions) take ->lock.
+ */
+#ifndef IPVS_FNAT_DP_H
+#define IPVS_FNAT_DP_H
+
+#include <linux/types.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/percpu.h>
+#include <linux/skbuff.h>
+#include <linux/netfilter.h>
+#include "fnat.h"
+
+enum fnat_conn_state {
+	FNAT_S_NONE,
+	FNAT_S_SYN_RECV,	/* client SYN forwarded, handshake not complete */
+	FNAT_S_ESTABLISHED,
+	FNAT_S_FIN_WAIT,	/* one side sent FIN */
+	FNAT_S_TIME_WAIT,	/* both sides sent FIN */
+	FNAT_S_CLOSE,		/* RST seen */
+	FNAT_S_UDP,
+	FNAT_S_MAX,
+};
+
+/* Bits of fnat_conn.flags. */
+#define FNAT_CONN_F_UNHASHED	0	/* left the table; being freed */
+#define FNAT_CONN_F_DYING	1	/* teardown: the timer must not re-arm */
+#define FNAT_CONN_F_TOA_DONE	2	/* the real server has sent data: no more TOA */
+#define FNAT_CONN_F_RS_ISN	3	/* rs_isn is known (SYN-ACK seen) */
+#define FNAT_CONN_F_ACTIVE	4	/* counted in dest->activeconns (else inactconns) */
+#define FNAT_CONN_F_CFIN	5	/* the client sent FIN */
+#define FNAT_CONN_F_RFIN	6	/* the real server sent FIN */
+
+struct fnat_conn {
+	struct hlist_node c_node;	/* by client-side tuple */
+	struct hlist_node r_node;	/* by real-server-side tuple */
+	possible_net_t net;
+	u16 af;
+	u8 protocol;
+	u8 state;			/* enum fnat_conn_state, under ->lock */
+	__be16 cport, vport, lport, dport;
+	union nf_inet_addr caddr, vaddr, laddr, daddr;
+	unsigned long flags;		/* FNAT_CONN_F_* bits */
+	u32 seq_delta;			/* RS's view of client sequence numbers - client's */
+	u32 rs_isn;			/* the real server's initial sequence number */
+	u32 timeout;			/* jiffies of inactivity before expiry, per state */
+	refcount_t refcnt;		/* the table's, and a flusher's */
+	unsigned long expires;		/* jiffies; WRITE_ONCE from the packet path */
+	struct fnat_dest *dest;		/* a reference */
+	struct fnat_laddr *lip;		/* a reference; cp->laddr is its address */
+	struct timer_list timer;
+	spinlock_t lock;
+	struct rcu_head rcu;
+};
+
+static inline struct net *fnat_conn_net(const struct fnat_conn *cp)
+{
+	return read_pnet(&cp->net);
+}
+
+/* A lookup key: the addresses and ports of a packet as it arrives. */
+struct fnat_tuple {
+	union nf_inet_addr saddr, daddr;
+	__be16 sport, dport;
+	u16 af;
+	u8 protocol;
+};
+
+/* --- per-namespace datapath counters (dpstats.c) ---------------------------------- */
+
+enum fnat_dp_counter {
+	FNAT_C_CONN_NEW,	/* connections created */
+	FNAT_C_CONN_EXPIRED,	/* connections removed (timeout, teardown) */
+	FNAT_C_TOA_ADDED,	/* segments that got a TOA */
+	FNAT_C_TOA_NO_ROOM,	/* segments that should have had one but had no room */
+	FNAT_C_NO_PORT,		/* new connections refused: every local port taken */
+	FNAT_C_CONN_LIMIT,	/* new connections refused: conn_max reached */
+	FNAT_C_NO_SERVICE_DROP,	/* new connections refused: no destination available */
+	FNAT_C_NO_LADDR_DROP,	/* new connections refused: the service has no local address */
+	FNAT_C_NO_CONN_DROP,	/* non-SYN TCP to a service without a connection */
+	FNAT_C_NOMEM_DROP,	/* packets dropped for lack of memory */
+	FNAT_C_BAD_PACKET_DROP,	/* malformed headers or options */
+	FNAT_C_NO_ROUTE_DROP,	/* no route for the translated packet */
+	FNAT_C_ICMP_TRANSLATED,	/* ICMP errors translated */
+	FNAT_C_IN_PKTS,		/* packets client -> real server */
+	FNAT_C_OUT_PKTS,	/* packets real server -> client */
+	FNAT_C_MAX,
+};
+
+extern const char *const fnat_dp_counter_names[FNAT_C_MAX];
+
+struct fnat_dp_cpu_stats {
+	u64 c[FNAT_C_MAX];
+};
+
+/* Per-namespace datapath state (net_generic, its own pernet ops). */
+struct fnat_dp_net {
+	struct fnat_dp_cpu_stats __percpu *stats;
+	bool hooks_registered;
+};
+
+extern unsigned int fnat_dp_net_id;
+
+static inline struct fnat_dp_net *fnat_dp_net(const struct net *net)
+{
+	return net_generic(net, fnat_dp_net_id);
+}
+
+/* Softirq (or BH-disabled) context: this CPU's counters. */
+static inline void fnat_dp_count(struct net *net, enum fnat_dp_counter c)
+{
+	this_cpu_inc(fnat_dp_net(net)->stats->c[c]);
+}
+
+u64 fnat_dp_counter_read(struct net *net, enum fnat_dp_counter c);
+int fnat_dp_proc_net_init(struct net *net);
+void fnat_dp_proc_net_exit(struct net *net);
+
+/* --- connections (conn.c) ---------------------------------------------------------- */
+
+int fnat_conn_init(void);
+void fnat_conn_exit(void);
+struct fnat_conn *fnat_conn_lookup_in(struct net *net, const struct fnat_tuple *t);
+struct fnat_conn *fnat_conn_lookup_out(struct net *net, const struct fnat_tuple *t);
+struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
+				struct fnat_dest *dest, const struct fnat_tuple *t,
+				int *drop_reason);
+void fnat_conn_set_state_locked(struct fnat_conn *cp, enum fnat_conn_state state);
+const char *fnat_conn_state_name(unsigned int state);
+void fnat_conn_flush_net(struct net *net);
+
+/*
+ * Expire the connections of a destination, local address or service that has just
+ * been unlinked (its UNLINKED bit set): after a grace period no packet can create
+ * one any more, then the table is swept. Process context, control mutex held. The
+ * objects are only compared by pointer: the caller may have dropped its reference.
+ */
+void fnat_conn_flush_dest(struct net *net, const struct fnat_dest *dest);
+void fnat_conn_flush_laddr(struct net *net, const struct fnat_laddr *la);
+void fnat_conn_flush_svc(struct net *net, const struct fnat_service *svc);
+/* Every connection of net, after a grace period (all its services were unlinked). */
+void fnat_conn_flush_unlinked_net(struct net *net);
+
+/* Note activity: the connection lives on for its state's timeout. */
+static inline void fnat_conn_touch(struct fnat_conn *cp)
+{
+	unsigned long e = jiffies + READ_ONCE(cp->timeout);
+
+	if (READ_ONCE(cp->expires) != e)
+		WRITE_ONCE(cp->expires, e);
+}
+
+/*
+ * Iteration for /proc and netlink dumps, resumable across calls: the next
+ * connection of net at or after position (*bucket, *idx) (the idx-th of net's
+ * connections in that bucket), moving the position just past it; NULL at the end.
+ * Under rcu_read_lock(); a connection added or removed between calls may be missed
+ * or shown twice, as with any table dump that drops its lock.
+ */
+struct fnat_conn *fnat_conn_next(struct net *net, unsigned int *bucket, unsigned int *idx);
+
+/* --- protocols (proto_tcp.c, proto_udp.c) ---------------------------------------- */
+
+/* What a handler decided for the packet. */
+enum fnat_verdict {
+	FNAT_XMIT,	/* translated: send it */
+	FNAT_DROP,	/* drop it (counted by the handler) */
+};
+
+enum fnat_verdict fnat_tcp_in(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff,
+			      bool new_conn);
+enum fnat_verdict fnat_tcp_out(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff);
+enum fnat_verdict fnat_udp_in(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff);
+enum fnat_verdict fnat_udp_out(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff);
+u32 fnat_tcp_seq_delta(const struct fnat_conn *cp, u32 client_isn);
+
+/* Rewrite the IP addresses of skb (network header at skb->data) to saddr/daddr,
+ * fixing the IPv4 header checksum; the L4 checksum is the protocol's. */
+void fnat_rewrite_l3(struct sk_buff *skb, u16 af, const union nf_inet_addr *saddr,
+		     const union nf_inet_addr *daddr);
+
+/* --- transmit (xmit.c) ------------------------------------------------------------ */
+
+/* Route and send a translated packet; consumes skb. Returns 0 or a negative errno
+ * (the packet is then dropped and counted). */
+int fnat_xmit(struct net *net, struct sk_buff *skb, u16 af);
+/* The MTU of the route to the packet's new destination, 0 if there is none. */
+unsigned int fnat_route_mtu(struct net *net, u16 af, const union nf_inet_addr *saddr,
+			    const union nf_inet_addr *daddr);
+
+/* --- hooks (core.c) --------------------------------------------------------------- */
+
+int fnat_dp_init(void);
+void fnat_dp_exit(void);
+void fnat_dp_free(void);
+
+#endif /* IPVS_FNAT_DP_H */

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The datapath's per-namespace counters (/proc/net/ip_vs_fnat_stats) and the live
+ * connections (/proc/net/ip_vs_fnat_conn). Counters are per-CPU and summed on read;
+ * each namespace has its own and sees only its own connections.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/jiffies.h>
+#include <net/net_namespace.h>
+#include "dp.h"
+
+const char *const fnat_dp_counter_names[FNAT_C_MAX] = {
+	[FNAT_C_CONN_NEW] = "conn_new",
+	[FNAT_C_CONN_EXPIRED] = "conn_expired",
+	[FNAT_C_TOA_ADDED] = "toa_added",
+	[FNAT_C_TOA_NO_ROOM] = "toa_no_room",
+	[FNAT_C_NO_PORT] = "no_port",
+	[FNAT_C_CONN_LIMIT] = "conn_limit",
+	[FNAT_C_NO_SERVICE_DROP] = "no_service_drop",
+	[FNAT_C_NO_LADDR_DROP] = "no_laddr_drop",
+	[FNAT_C_NO_CONN_DROP] = "no_conn_drop",
+	[FNAT_C_NOMEM_DROP] = "nomem_drop",
+	[FNAT_C_BAD_PACKET_DROP] = "bad_packet_drop",
+	[FNAT_C_NO_ROUTE_DROP] = "no_route_drop",
+	[FNAT_C_ICMP_TRANSLATED] = "icmp_translated",
+	[FNAT_C_IN_PKTS] = "in_pkts",
+	[FNAT_C_OUT_PKTS] = "out_pkts",
+};
+
+u64 fnat_dp_counter_read(struct net *net, enum fnat_dp_counter c)
+{
+	struct fnat_dp_net *dn = fnat_dp_net(net);
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(dn->stats, cpu)->c[c]);
+	return sum;
+}
+
+static int fnat_stats_show(struct seq_file *seq, void *v)
+{
+	struct net *net = seq_file_single_net(seq);
+	int c;
+
+	seq_printf(seq, "%-24s %llu\n", "conns", (u64)atomic_read(&fnat_net(net)->conn_count));
+	for (c = 0; c < FNAT_C_MAX; c++)
+		seq_printf(seq, "%-24s %llu\n", fnat_dp_counter_names[c],
+			   fnat_dp_counter_read(net, c));
+	return 0;
+}
+
+/* --- /proc/net/ip_vs_fnat_conn ------------------------------------------------------ */
+
+struct fnat_conn_iter {
+	struct seq_net_private p;	/* first: seq_file_net() */
+	unsigned int bucket, idx;
+	loff_t next_pos;		/* the position (bucket, idx) leads to */
+};
+
+static struct fnat_conn *fnat_conn_seq_at(struct seq_file *seq, loff_t pos)
+{
+	struct fnat_conn_iter *it = seq->private;
+	struct net *net = seq_file_net(seq);
+	struct fnat_conn *cp = NULL;
+
+	/* Sequential reads resume where the last one stopped; a seek starts over. */
+	if (pos != it->next_pos) {
+		it->bucket = 0;
+		it->idx = 0;
+		it->next_pos = 0;
+	}
+	while (it->next_pos <= pos) {
+		cp = fnat_conn_next(net, &it->bucket, &it->idx);
+		if (!cp)
+			return NULL;
+		it->next_pos++;
+	}
+	return cp;
+}
+
+static void *fnat_conn_seq_start(struct seq_file *seq, loff_t *pos)
+	__acquires(RCU)
+{
+	rcu_read_lock();
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	return fnat_conn_seq_at(seq, *pos - 1);
+}
+
+static void *fnat_conn_seq_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	++*pos;
+	return fnat_conn_seq_at(seq, *pos - 1);
+}
+
+static void fnat_conn_seq_stop(struct seq_file *seq, void *v)
+	__releases(RCU)
+{
+	rcu_read_unlock();
+}
+
+static int fnat_conn_seq_show(struct seq_file *seq, void *v)
+{
+	const struct fnat_conn *cp = v;
+	long left;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(seq, "Pro Client Virtual Local RealServer State Expires\n");
+		return 0;
+	}
+	left = (long)READ_ONCE(cp->expires) - (long)jiffies;
+	if (left < 0)
+		left = 0;
+	if (cp->af == AF_INET6)
+		seq_printf(seq, "%s [%pI6c]:%u [%pI6c]:%u [%pI6c]:%u [%pI6c]:%u %s %lu\n",
+			   cp->protocol == IPPROTO_TCP ? "TCP" : "UDP",
+			   &cp->caddr.in6, ntohs(cp->cport), &cp->vaddr.in6, ntohs(cp->vport),
+			   &cp->laddr.in6, ntohs(cp->lport), &cp->daddr.in6, ntohs(cp->dport),
+			   fnat_conn_state_name(cp->state), left / HZ);
+	else
+		seq_printf(seq, "%s %pI4:%u %pI4:%u %pI4:%u %pI4:%u %s %lu\n",
+			   cp->protocol == IPPROTO_TCP ? "TCP" : "UDP",
+			   &cp->caddr.ip, ntohs(cp->cport), &cp->vaddr.ip, ntohs(cp->vport),
+			   &cp->laddr.ip, ntohs(cp->lport), &cp->daddr.ip, ntohs(cp->dport),
+			   fnat_conn_state_name(cp->state), left / HZ);
+	return 0;
+}
+
+static const struct seq_operations fnat_conn_seq_ops = {
+	.start = fnat_conn_seq_start,
+	.next = fnat_conn_seq_next,
+	.stop = fnat_conn_seq_stop,
+	.show = fnat_conn_seq_show,
+};
+
+int fnat_dp_proc_net_init(struct net *net)
+{
+	if (!proc_create_net_single("ip_vs_fnat_stats", 0444, net->proc_net, fnat_stats_show,
+				    NULL))
+		return -ENOMEM;
+	/* The connection list shows clients' addresses: root only, like the dump. */
+	if (!proc_create_net("ip_vs_fnat_conn", 0400, net->proc_net, &fnat_conn_seq_ops,
+			     sizeof(struct fnat_conn_iter))) {
+		remove_proc_entry("ip_vs_fnat_stats", net->proc_net);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void fnat_dp_proc_net_exit(struct net *net)
+{
+	remove_proc_entry("ip_vs_fnat_conn", net->proc_net);
+	remove_proc_entry("ip_vs_fnat_stats", net->proc_net);
+}
