@@ -40,6 +40,7 @@ struct Exchange {
 	int err = 0;  // the kernel's errno, positive
 	std::string extack;
 	bool done = false;
+	bool interrupted = false;  // a dump part saw the tables change (NLM_F_DUMP_INTR)
 };
 
 int on_seq(nl_msg *msg, void *arg)
@@ -86,6 +87,13 @@ int on_finish(nl_msg *msg, void *arg)
 	}
 	x->done = true;
 	return NL_STOP;
+}
+
+// Keep reading: the dump is complete but possibly inconsistent; it is repeated.
+int on_interrupted(nl_msg *, void *arg)
+{
+	static_cast<Exchange *>(arg)->interrupted = true;
+	return NL_OK;
 }
 
 int on_ack(nl_msg *, void *arg)
@@ -144,7 +152,7 @@ NetlinkKernel::NetlinkKernel()
 
 NetlinkKernel::~NetlinkKernel() { nl_socket_free(sk_); }
 
-void NetlinkKernel::transact(std::uint8_t cmd, bool dump, const Filler &fill, const Handler &on_reply)
+bool NetlinkKernel::transact(std::uint8_t cmd, bool dump, const Filler &fill, const Handler &on_reply)
 {
 	struct MsgDeleter {
 		void operator()(nl_msg *m) const { nlmsg_free(m); }
@@ -170,6 +178,7 @@ void NetlinkKernel::transact(std::uint8_t cmd, bool dump, const Filler &fill, co
 	nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &x);
 	nl_cb_set(cb.get(), NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &x);
 	nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_ack, &x);
+	nl_cb_set(cb.get(), NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_interrupted, &x);
 	nl_cb_err(cb.get(), NL_CB_CUSTOM, on_error, &x);
 
 	const int sent = nl_send_auto(sk_, msg.get());
@@ -188,6 +197,21 @@ void NetlinkKernel::transact(std::uint8_t cmd, bool dump, const Filler &fill, co
 		std::rethrow_exception(x.exc);
 	if (x.err)
 		throw KernelError(cmd, x.err, x.extack);
+	return !x.interrupted;
+}
+
+template <typename T>
+std::vector<T> NetlinkKernel::dump(std::uint8_t cmd, const Filler &fill, const std::function<T(nlattr **)> &item)
+{
+	std::vector<T> out;
+	for (int attempt = 1;; attempt++) {
+		out.clear();
+		if (transact(cmd, true, fill, [&](nlattr **tb) { out.push_back(item(tb)); }))
+			return out;
+		if (attempt == kDumpAttempts)
+			throw TransportError("netlink: the table kept changing during " + std::to_string(kDumpAttempts) +
+					     " dumps; try again");
+	}
 }
 
 void NetlinkKernel::add_service(const ServiceSpec &spec)
@@ -218,10 +242,8 @@ Service NetlinkKernel::get_service(const ServiceKey &key)
 
 std::vector<Service> NetlinkKernel::services()
 {
-	std::vector<Service> out;
-	transact(IPVS_FNAT_CMD_GET_SERVICE, true, {},
-		 [&](nlattr **tb) { out.push_back(parse_service(tb[IPVS_FNAT_ATTR_SERVICE])); });
-	return out;
+	return dump<Service>(IPVS_FNAT_CMD_GET_SERVICE, {},
+			     [](nlattr **tb) { return parse_service(tb[IPVS_FNAT_ATTR_SERVICE]); });
 }
 
 void NetlinkKernel::add_dest(const ServiceKey &key, const DestSpec &dest)
@@ -250,11 +272,9 @@ void NetlinkKernel::del_dest(const ServiceKey &key, const Address &a, std::uint1
 
 std::vector<Dest> NetlinkKernel::dests(const ServiceKey &key)
 {
-	std::vector<Dest> out;
-	transact(
-		IPVS_FNAT_CMD_GET_DEST, true, [&](nl_msg *m) { put_key(m, key); },
-		[&](nlattr **tb) { out.push_back(parse_dest(tb[IPVS_FNAT_ATTR_DEST], key.af())); });
-	return out;
+	return dump<Dest>(
+		IPVS_FNAT_CMD_GET_DEST, [&](nl_msg *m) { put_key(m, key); },
+		[&](nlattr **tb) { return parse_dest(tb[IPVS_FNAT_ATTR_DEST], key.af()); });
 }
 
 void NetlinkKernel::add_laddr(const ServiceKey &key, const Address &a)
@@ -275,20 +295,18 @@ void NetlinkKernel::del_laddr(const ServiceKey &key, const Address &a)
 
 std::vector<LaddrEntry> NetlinkKernel::laddrs(const std::optional<ServiceKey> &key)
 {
-	std::vector<LaddrEntry> out;
-	transact(
-		IPVS_FNAT_CMD_GET_LADDR, true,
+	return dump<LaddrEntry>(
+		IPVS_FNAT_CMD_GET_LADDR,
 		[&](nl_msg *m) {
 			if (key)
 				put_key(m, *key);
 		},
-		[&](nlattr **tb) {
+		[](nlattr **tb) {
 			LaddrEntry e;
 			e.service = parse_key_nest(tb[IPVS_FNAT_ATTR_SERVICE]);
 			e.laddr = parse_laddr(tb[IPVS_FNAT_ATTR_LADDR], e.service.af());
-			out.push_back(e);
+			return e;
 		});
-	return out;
 }
 
 void NetlinkKernel::set_config(const Config &c)
@@ -327,10 +345,7 @@ void NetlinkKernel::flush() { transact(IPVS_FNAT_CMD_FLUSH, false, {}); }
 
 std::vector<Conn> NetlinkKernel::conns()
 {
-	std::vector<Conn> out;
-	transact(IPVS_FNAT_CMD_GET_CONN, true, {},
-		 [&](nlattr **tb) { out.push_back(parse_conn(tb[IPVS_FNAT_ATTR_CONN])); });
-	return out;
+	return dump<Conn>(IPVS_FNAT_CMD_GET_CONN, {}, [](nlattr **tb) { return parse_conn(tb[IPVS_FNAT_ATTR_CONN]); });
 }
 
 }  // namespace fnat

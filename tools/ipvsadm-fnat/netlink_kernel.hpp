@@ -48,7 +48,14 @@ private:
 
 	// Sends one request and reads every reply up to the ACK, the error or the end of
 	// the dump; throws KernelError with the kernel's raw errno and extack text.
-	void transact(std::uint8_t cmd, bool dump, const Filler &fill, const Handler &on_reply = {});
+	// Returns false when a dump was flagged NLM_F_DUMP_INTR (the tables changed
+	// between its parts).
+	bool transact(std::uint8_t cmd, bool dump, const Filler &fill, const Handler &on_reply = {});
+
+	// A dump, repeated while the kernel flags it inconsistent (up to kDumpAttempts).
+	template <typename T>
+	std::vector<T> dump(std::uint8_t cmd, const Filler &fill, const std::function<T(nlattr **)> &item);
+	static constexpr int kDumpAttempts = 5;
 
 	nl_sock *sk_ = nullptr;
 	int family_ = -1;
