@@ -28,6 +28,7 @@
 #include <linux/list.h>
 #include <linux/rculist.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <linux/refcount.h>
 #include <linux/percpu.h>
 #include <linux/u64_stats_sync.h>
@@ -76,12 +77,24 @@ struct fnat_stats {
 	struct fnat_cpu_stats __percpu *cpu;
 	/* Totals at the last ZERO, subtracted from what is reported (control mutex). */
 	struct fnat_counters base;
-	/* Per-second rates; written by the rate estimator, which comes with the
-	 * datapath. Until something flows they are zero. */
+	/* Per-second rates, written by the estimator (stats.c) every
+	 * FNAT_EST_INTERVAL under the control mutex: a moving average, as IPVS's. */
 	struct fnat_counters rate;
+	/* The estimator's own state: raw totals at its last pass, and the averages
+	 * scaled by 2^FNAT_EST_SHIFT. Control mutex. */
+	struct fnat_counters est_last;
+	struct fnat_counters est_avg;
 };
 
+#define FNAT_EST_INTERVAL	(2 * HZ)
+#define FNAT_EST_SHIFT		10
+
+void fnat_stats_estimate(struct fnat_stats *s);
+
 int fnat_stats_init(struct fnat_stats *s);
+struct fnat_net;
+void fnat_est_start(struct fnat_net *fn);
+void fnat_est_stop(struct fnat_net *fn);
 void fnat_stats_free(struct fnat_stats *s);
 void fnat_stats_read(const struct fnat_stats *s, struct fnat_counters *sum);
 void fnat_stats_zero(struct fnat_stats *s);
@@ -161,6 +174,7 @@ struct fnat_net {
 	u32 gen;			/* bumped on every change of the tables; never 0 */
 	struct fnat_config cfg;
 	atomic_t conn_count;		/* live connections (the datapath's table) */
+	struct delayed_work est_work;	/* the rate estimator (stats.c) */
 	u32 hash_seed;
 };
 

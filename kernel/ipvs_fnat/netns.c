@@ -69,6 +69,7 @@ static int __net_init fnat_net_init(struct net *net)
 {
 	struct fnat_net *fn = fnat_net(net);
 	unsigned int i;
+	int err;
 
 	fn->net = net;
 	mutex_init(&fn->lock);
@@ -81,13 +82,18 @@ static int __net_init fnat_net_init(struct net *net)
 	fnat_config_defaults(&fn->cfg);
 	atomic_set(&fn->conn_count, 0);
 	fn->hash_seed = get_random_u32();
-	return fnat_proc_net_init(net);
+	err = fnat_proc_net_init(net);
+	if (err)
+		return err;
+	fnat_est_start(fn);
+	return 0;
 }
 
 static void __net_exit fnat_net_exit(struct net *net)
 {
 	struct fnat_net *fn = fnat_net(net);
 
+	fnat_est_stop(fn);
 	fnat_proc_net_exit(net);
 	mutex_lock(&fn->lock);
 	fnat_svc_flush(fn);

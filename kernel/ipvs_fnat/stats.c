@@ -7,6 +7,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/math64.h>
+#include <linux/workqueue.h>
 #include "fnat.h"
 
 int fnat_stats_init(struct fnat_stats *s)
@@ -69,4 +71,69 @@ void fnat_stats_zero(struct fnat_stats *s)
 {
 	fnat_stats_sum(s, &s->base);
 	memset(&s->rate, 0, sizeof(s->rate));
+	memset(&s->est_avg, 0, sizeof(s->est_avg));
+}
+
+/*
+ * One estimator pass over s, FNAT_EST_INTERVAL after the previous one: the
+ * per-second rate of the last interval moves the average a quarter of the way
+ * (IPVS's smoothing: about 8 s to follow a change). Control mutex held.
+ */
+static u64 fnat_est_one(u64 now, u64 *last, u64 *avg)
+{
+	/* delta per second, scaled: delta * HZ / interval << shift */
+	u64 inst = div_u64((now - *last) * HZ << FNAT_EST_SHIFT, FNAT_EST_INTERVAL);
+
+	*last = now;
+	if (inst >= *avg)
+		*avg += (inst - *avg) >> 2;
+	else
+		*avg -= (*avg - inst) >> 2;
+	return (*avg + (1 << (FNAT_EST_SHIFT - 1))) >> FNAT_EST_SHIFT;
+}
+
+void fnat_stats_estimate(struct fnat_stats *s)
+{
+	struct fnat_counters now;
+
+	fnat_stats_sum(s, &now);
+	WRITE_ONCE(s->rate.conns, fnat_est_one(now.conns, &s->est_last.conns, &s->est_avg.conns));
+	WRITE_ONCE(s->rate.inpkts,
+		   fnat_est_one(now.inpkts, &s->est_last.inpkts, &s->est_avg.inpkts));
+	WRITE_ONCE(s->rate.outpkts,
+		   fnat_est_one(now.outpkts, &s->est_last.outpkts, &s->est_avg.outpkts));
+	WRITE_ONCE(s->rate.inbytes,
+		   fnat_est_one(now.inbytes, &s->est_last.inbytes, &s->est_avg.inbytes));
+	WRITE_ONCE(s->rate.outbytes,
+		   fnat_est_one(now.outbytes, &s->est_last.outbytes, &s->est_avg.outbytes));
+}
+
+/* The namespace's estimator: every service and destination, every interval. */
+static void fnat_est_work(struct work_struct *work)
+{
+	struct fnat_net *fn = container_of(to_delayed_work(work), struct fnat_net, est_work);
+	struct fnat_service *svc;
+	struct fnat_dest *dest;
+
+	mutex_lock(&fn->lock);
+	list_for_each_entry(svc, &fn->svc_list, list) {
+		fnat_stats_estimate(&svc->stats);
+		list_for_each_entry(dest, &svc->dests, list)
+			fnat_stats_estimate(&dest->stats);
+	}
+	mutex_unlock(&fn->lock);
+	queue_delayed_work(system_power_efficient_wq, &fn->est_work, FNAT_EST_INTERVAL);
+}
+
+void fnat_est_start(struct fnat_net *fn)
+{
+	INIT_DELAYED_WORK(&fn->est_work, fnat_est_work);
+	queue_delayed_work(system_power_efficient_wq, &fn->est_work, FNAT_EST_INTERVAL);
+}
+
+/* Before the namespace's tables go. The work re-queues itself; the _sync cancel
+ * waits for a running pass and stops the re-queue. */
+void fnat_est_stop(struct fnat_net *fn)
+{
+	cancel_delayed_work_sync(&fn->est_work);
 }
