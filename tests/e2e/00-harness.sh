@@ -29,7 +29,7 @@ test_routing() {
 	on rs1 socat -T5 TCP-LISTEN:7000,reuseaddr,fork EXEC:'echo hello-from-rs1' &
 	wait_until 5 on rs1 ss -Htln 'sport = :7000'
 	check_eq "TCP through the director" hello-from-rs1 \
-		"$(on client socat -T5 - TCP:203.0.113.11:7000 </dev/null 2>&1)"
+		"$(on client socat -t5 -T5 - TCP:203.0.113.11:7000 </dev/null 2>&1)"
 	on rs1 ip route del 198.51.100.0/24 via 203.0.113.1
 	check_fails "rs1 cannot reach the client without the route" on rs1 ping -c1 -W1 198.51.100.2
 	cleanup
