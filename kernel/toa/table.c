@@ -231,10 +231,14 @@ static struct ftrace_ops toa_destroy_sock_ops = {
 
 static unsigned char toa_destroy_sock_sym[] = "tcp_v4_destroy_sock";
 
-/* Free every entry left. Only once nothing can look entries up or bind new ones. */
-static void toa_table_flush(void)
+/*
+ * Free every entry left: those of sockets still alive. Only once nothing can look
+ * entries up or bind new ones. Returns how many there were.
+ */
+static unsigned long toa_table_flush(void)
 {
 	struct hlist_node *tmp;
+	unsigned long n = 0;
 	struct toa_entry *e;
 	unsigned int i;
 
@@ -243,10 +247,12 @@ static void toa_table_flush(void)
 		hlist_for_each_entry_safe(e, tmp, &toa_buckets[i].head, node) {
 			hlist_del_rcu(&e->node);
 			toa_entry_free(e);
+			n++;
 		}
 		spin_unlock_bh(&toa_buckets[i].lock);
 		cond_resched();
 	}
+	return n;
 }
 
 int __init toa_table_init(void)
@@ -296,9 +302,13 @@ err_buckets:
 /* After every reader and writer hook is gone. */
 void toa_table_exit(void)
 {
+	unsigned long n;
+
 	unregister_ftrace_function(&toa_destroy_sock_ops);
 	ftrace_free_filter(&toa_destroy_sock_ops);
-	toa_table_flush();
+	n = toa_table_flush();
+	if (n)
+		pr_info("freed the TOAs of %lu sockets still open\n", n);
 	rcu_barrier();
 	kmem_cache_destroy(toa_entry_cache);
 	kvfree(toa_buckets);

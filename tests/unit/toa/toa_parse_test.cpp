@@ -408,9 +408,11 @@ TEST(ToaBuild, RoundTripIpv6BothKinds)
 TEST(ToaBuild, NoFamilyWritesNothing)
 {
 	toa_data in{};
-	std::uint8_t buf[4] = {9, 9, 9, 9};
+	std::uint8_t buf[TOA_LEN_V6];
+	std::memset(buf, 9, sizeof(buf));
 	EXPECT_EQ(toa_build(buf, &in, TOA_KIND), 0u);
-	EXPECT_EQ(buf[0], 9);
+	for (auto b : buf)
+		EXPECT_EQ(b, 9);
 }
 
 // --- the NAT64 getsockopt struct ----------------------------------------------------------
