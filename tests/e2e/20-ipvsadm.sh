@@ -384,6 +384,64 @@ test_namespaces() {
 	fnat -C
 }
 
+# One live TCP connection through the standard topology: -c (text and --json), the
+# active-connection and LIP columns, --stats, -Z, and /proc with live counts.
+test_live_connection() {
+	topo_standard
+	addr director rs0 203.0.113.100/24
+	local d=(on director "$T")
+	check "director: service, real server and LIP" sh -c "
+		ip netns exec director '$T' -A -t 192.0.2.10:80 -s rr &&
+		ip netns exec director '$T' -a -t 192.0.2.10:80 -r 203.0.113.11 &&
+		ip netns exec director '$T' -P -t 192.0.2.10:80 -z 203.0.113.100"
+	on rs1 socat -T60 TCP-LISTEN:80,reuseaddr,fork EXEC:cat &
+	wait_until 5 on rs1 ss -Htln 'sport = :80'
+	sleep 60 | on client socat -T60 - TCP:192.0.2.10:80 >/dev/null 2>&1 &
+	check "a client connection shows up in -L -c" \
+		wait_until 10 sh -c "ip netns exec director '$T' -L -n -c | grep -q ESTABLISHED"
+	check "-L -n -c: client -> VIP, LIP -> real server" grep -qE \
+		'^TCP [0-9]{2}:[0-9]{2} +ESTABLISHED +198\.51\.100\.2:[0-9]+ +192\.0\.2\.10:80 +203\.0\.113\.100:[0-9]+ +203\.0\.113\.11:80$' \
+		<("${d[@]}" -L -n -c)
+	check_eq "-L -c --json: the same connection" "TCP 198.51.100.2 192.0.2.10:80 203.0.113.100 203.0.113.11:80 ESTABLISHED True" \
+		"$("${d[@]}" -L -c --json | "$PY" -c "import json, sys
+c = json.load(sys.stdin)['connections'][0]
+print(c['protocol'], c['client']['address'], '%s:%d' % (c['virtual']['address'], c['virtual']['port']),
+      c['local']['address'], '%s:%d' % (c['destination']['address'], c['destination']['port']),
+      c['state_name'], c['expires_ms'] > 0)")"
+	check_eq "the real server counts one active connection" \
+		"  -> 203.0.113.11:80              FullNat 1      1          0         " \
+		"$("${d[@]}" -L -n | grep -F -- '-> 203.0.113.11:80')"
+	check_eq "the LIP counts one connection" "  => 203.0.113.100                0          1" \
+		"$("${d[@]}" -G -n -t 192.0.2.10:80 | grep -F '=> 203.0.113.100')"
+	check_eq "--json: active_conns 1, one connection scheduled" "1 1" \
+		"$("${d[@]}" -L --json | "$PY" -c "import json, sys
+s = json.load(sys.stdin)['services'][0]
+print(s['destinations'][0]['active_conns'], s['stats']['conns'])")"
+	check "--stats: the service counts the connection" \
+		grep -qE '^TCP  192\.0\.2\.10:80 +1 +[1-9]' <("${d[@]}" -L -n --stats)
+	check_proc "with a live connection" director
+	check "-Z" "${d[@]}" -Z
+	check "-Z zeroed the counters" grep -qE '^TCP  192\.0\.2\.10:80 +0 +0 +0 +0 +0$' <("${d[@]}" -L -n --stats)
+	check_eq "-Z left the connection counts alone" \
+		"  -> 203.0.113.11:80              FullNat 1      1          0         " \
+		"$("${d[@]}" -L -n | grep -F -- '-> 203.0.113.11:80')"
+	ip netns pids client | xargs -r kill
+	check "director: -C with a live connection" "${d[@]}" -C
+	check_eq "director: cleared" "$titles" "$("${d[@]}" -L -n | tail -n +2)"
+	# Take the topology down (its processes with it); the other namespaces stay.
+	local ns
+	{
+		for ns in client director lan rs1 rs2; do
+			ip netns pids "$ns" | xargs -r kill -9
+		done
+		jobs -p | xargs -r kill -9
+		wait
+	} 2>/dev/null
+	for ns in client director lan rs1 rs2; do
+		ip netns del "$ns"
+	done
+}
+
 # Unloading with services configured in several namespaces (and in one that is
 # already gone) is clean; afterwards the tool says the module is not loaded.
 test_unload_with_services() {
@@ -424,5 +482,6 @@ test_save_restore
 test_errors
 test_unprivileged
 test_namespaces
+test_live_connection
 test_unload_with_services
 finish
