@@ -135,12 +135,14 @@ static struct kretprobe toa_syn_recv4_probe = {
 	.data_size = sizeof(struct toa_syn_ctx),
 };
 
+#if IS_ENABLED(CONFIG_IPV6)
 static struct kretprobe toa_syn_recv6_probe = {
 	.kp.symbol_name = "tcp_v6_syn_recv_sock",
 	.entry_handler = toa_syn_recv_entry,
 	.handler = toa_syn_recv_ret,
 	.data_size = sizeof(struct toa_syn_ctx),
 };
+#endif
 
 /* --- getname ----------------------------------------------------------------------- */
 
@@ -222,12 +224,14 @@ static struct kretprobe toa_getname4_probe = {
 	.data_size = sizeof(struct toa_getname_ctx),
 };
 
+#if IS_ENABLED(CONFIG_IPV6)
 static struct kretprobe toa_getname6_probe = {
 	.kp.symbol_name = "inet6_getname",
 	.entry_handler = toa_getname_entry,
 	.handler = toa_getname_ret,
 	.data_size = sizeof(struct toa_getname_ctx),
 };
+#endif
 
 /* --- registration ------------------------------------------------------------------ */
 
@@ -238,9 +242,13 @@ static struct kretprobe toa_getname6_probe = {
  */
 static struct kretprobe *const toa_probes[] = {
 	&toa_getname4_probe,
+#if IS_ENABLED(CONFIG_IPV6)
 	&toa_getname6_probe,
+#endif
 	&toa_syn_recv4_probe,
+#if IS_ENABLED(CONFIG_IPV6)
 	&toa_syn_recv6_probe,
+#endif
 };
 
 unsigned long toa_hooks_missed(void)
@@ -265,9 +273,11 @@ int __init toa_hooks_init(void)
 	 * the others give theirs back on entry.
 	 */
 	toa_syn_recv4_probe.maxactive = max(16U, 4 * ncpu);
-	toa_syn_recv6_probe.maxactive = max(16U, 4 * ncpu);
 	toa_getname4_probe.maxactive = max(256U, 32 * ncpu);
+#if IS_ENABLED(CONFIG_IPV6)
+	toa_syn_recv6_probe.maxactive = max(16U, 4 * ncpu);
 	toa_getname6_probe.maxactive = max(256U, 32 * ncpu);
+#endif
 
 	for (i = 0; i < ARRAY_SIZE(toa_probes); i++) {
 		err = register_kretprobe(toa_probes[i]);

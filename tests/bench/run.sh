@@ -1,4 +1,42 @@
 #!/usr/bin/env bash
-# make bench: benchmarks inside the test guest. They arrive with the datapath.
-echo "bench: no benchmarks yet" >&2
-exit 1
+# make bench: every benchmark in tests/bench/, one after another, inside the test guest
+# (scripts/vm-run; `make bench` boots it with more memory and a long timeout).
+#
+#   tests/bench/run.sh [BENCH.sh ...]      (default: every tests/bench/*.sh but this one)
+#
+# A benchmark is a bash script here that builds its own namespaces (tests/e2e/lib.sh
+# helpers), measures, and prints its results as lines
+#   BENCH <name> <value>
+# It exits non-zero only if it could not measure. To add one, drop NAME.sh next to this
+# file. Benchmarks are not tests: no result fails `make bench` by its value.
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+
+if [ -z "${VM_GUEST:-}" ]; then
+	echo "run.sh: run me inside the test guest: make bench" >&2
+	exit 2
+fi
+
+benches=("$@")
+if [ ${#benches[@]} -eq 0 ]; then
+	for b in "$here"/*.sh; do
+		[ "$(basename "$b")" = run.sh ] || benches+=("$b")
+	done
+fi
+if [ ${#benches[@]} -eq 0 ]; then
+	echo "bench: no benchmarks" >&2
+	exit 1
+fi
+
+rc=0
+for b in "${benches[@]}"; do
+	name=$(basename "${b%.sh}")
+	echo "=== $name"
+	start=$SECONDS
+	if ! E2E_NAME=$name bash "$b"; then
+		echo "bench: $name could not measure" >&2
+		rc=1
+	fi
+	echo "=== $name: $((SECONDS - start)) s"
+done
+exit $rc
