@@ -99,6 +99,12 @@ static inline int fnat_wrr_next(struct fnat_wrr_cursor *c, const __u32 *weight,
 		return -1;
 	if (c->index >= n)
 		fnat_wrr_reset(c);
+	/* The cursor's weight level may be above every available weight (the heavy
+	 * destinations went over their threshold since it was set): such levels pick
+	 * nothing, so go on from the heaviest available one. Without this, the bounded
+	 * walk below could end on those empty levels and report nothing available. */
+	if (c->cw > (int)maxw)
+		c->cw = (int)maxw;
 	/* At most one full pass over every weight level finds an available one. */
 	for (steps = 0; steps <= n * (int)(maxw / g + 1); steps++) {
 		c->index = (c->index + 1) % n;

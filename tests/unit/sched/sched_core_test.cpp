@@ -73,6 +73,24 @@ TEST(Wrr, NothingAvailableGivesMinusOne)
 	EXPECT_EQ(wrr_picks({}, {}, 1), (std::vector<int>{-1}));
 }
 
+TEST(Wrr, HeavyDestinationGoingUnavailableLeavesTheOthersPickable)
+{
+	// rs0 reaches its upper threshold after two picks: the cursor is at a weight
+	// level only rs0 had; rs1 must be picked at once, every time, not after dozens
+	// of "nothing available" answers. Back below the threshold, rs0 is picked again.
+	fnat_wrr_cursor c;
+	fnat_wrr_reset(&c);
+	std::array<__u32, 2> w{100, 1};
+	std::array<__u8, 2> a{1, 1};
+	EXPECT_EQ(fnat_wrr_next(&c, w.data(), a.data(), 2), 0);
+	EXPECT_EQ(fnat_wrr_next(&c, w.data(), a.data(), 2), 0);
+	a[0] = 0;
+	for (int i = 0; i < 5; i++)
+		EXPECT_EQ(fnat_wrr_next(&c, w.data(), a.data(), 2), 1) << "pick " << i;
+	a[0] = 1;
+	EXPECT_EQ(fnat_wrr_next(&c, w.data(), a.data(), 2), 0);
+}
+
 TEST(Wrr, CursorPastTheEndAfterRemovalRecovers)
 {
 	fnat_wrr_cursor c{5, 3};
