@@ -226,4 +226,5 @@ static const struct kernel_param_ops toa_trusted_ops = {
 
 module_param_cb(trusted, &toa_trusted_ops, NULL, 0644);
 MODULE_PARM_DESC(trusted,
-		 "comma-separated IPv4/IPv6 CIDRs whose TOAs are used (empty: trust every source); set it to the load balancers' local addresses");
+		 "comma-separated IPv4/IPv6 CIDRs whose TOAs are used (empty: trust all); "
+		 "set it to the load balancers' local addresses");

@@ -60,7 +60,7 @@ measure() {
 
 rate() { awk -v a="$1" -v m="$2" 'BEGIN { printf "%.1f", a * 1000 / m }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-	END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+	END { printf "%.3f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 setup
 declare -A acc=() ms=() ratios=()
@@ -83,7 +83,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		fi
 	done
 	for w in toa plain; do
-		ratios[$w]+=" $(awk -v a="${now[$w.on]}" -v b="${now[$w.off]}" 'BEGIN { printf "%.4f", b > 0 ? a / b : 0 }')"
+		ratios[$w]+=" $(awk -v a="${now[$w.on]}" -v b="${now[$w.off]}" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 0) }')"
 	done
 done
 
