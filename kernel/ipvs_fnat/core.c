@@ -257,12 +257,17 @@ static int __net_init fnat_dp_net_init(struct net *net)
 	err = fnat_dp_proc_net_init(net);
 	if (err)
 		goto err_stats;
-	err = nf_register_net_hooks(net, fnat_hook_ops, ARRAY_SIZE(fnat_hook_ops));
+	err = fnat_sysctl_net_init(net);
 	if (err)
 		goto err_proc;
+	err = nf_register_net_hooks(net, fnat_hook_ops, ARRAY_SIZE(fnat_hook_ops));
+	if (err)
+		goto err_sysctl;
 	dn->hooks_registered = true;
 	return 0;
 
+err_sysctl:
+	fnat_sysctl_net_exit(net);
 err_proc:
 	fnat_dp_proc_net_exit(net);
 err_stats:
@@ -279,6 +284,7 @@ static void __net_exit fnat_dp_net_exit(struct net *net)
 	dn->hooks_registered = false;
 	/* ...so no connection appears after the flush. */
 	fnat_conn_flush_net(net);
+	fnat_sysctl_net_exit(net);
 	fnat_dp_proc_net_exit(net);
 	free_percpu(dn->stats);
 }

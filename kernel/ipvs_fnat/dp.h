@@ -119,6 +119,7 @@ struct fnat_dp_cpu_stats {
 struct fnat_dp_net {
 	struct fnat_dp_cpu_stats __percpu *stats;
 	bool hooks_registered;
+	struct ctl_table_header *sysctl_hdr;	/* net.ipvs_fnat.* (sysctl.c) */
 };
 
 extern unsigned int fnat_dp_net_id;
@@ -209,6 +210,13 @@ int fnat_xmit(struct net *net, struct sk_buff *skb, u16 af);
 /* The MTU of the route to the packet's new destination, 0 if there is none. */
 unsigned int fnat_route_mtu(struct net *net, u16 af, const union nf_inet_addr *saddr,
 			    const union nf_inet_addr *daddr);
+
+/* --- sysctls (sysctl.c) ------------------------------------------------------------ */
+
+/* net.ipvs_fnat.*, reading and writing the namespace's fnat_net.cfg. Called from the
+ * datapath's pernet init/exit, which run after/before the control plane's. */
+int fnat_sysctl_net_init(struct net *net);
+void fnat_sysctl_net_exit(struct net *net);
 
 /* --- hooks (core.c) --------------------------------------------------------------- */
 
