@@ -278,6 +278,8 @@ static void fnat_conn_timer(struct timer_list *t)
 		mod_timer(&cp->timer, expires);
 		return;
 	}
+	/* Idle and ESTABLISHED: reset both ends (expire_rst) before forgetting it. */
+	fnat_rst_expire(cp);
 	fnat_conn_unhash(cp);
 }
 

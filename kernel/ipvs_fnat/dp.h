@@ -65,6 +65,11 @@ struct fnat_conn {
 	unsigned long flags;		/* FNAT_CONN_F_* bits */
 	u32 seq_delta;			/* RS's view of client sequence numbers - client's */
 	u32 rs_isn;			/* the real server's initial sequence number */
+	/* The next sequence number each side is expected to send (client: in the
+	 * client's space; RS: in the RS's, which the client sees unchanged), for the
+	 * RSTs of an expiring connection (rst.c). WRITE_ONCE from the packet path. */
+	u32 c_nxt;
+	u32 r_nxt;
 	u32 timeout;			/* jiffies of inactivity before expiry, per state */
 	refcount_t refcnt;		/* the table's, and a flusher's */
 	unsigned long expires;		/* jiffies; WRITE_ONCE from the packet path */
@@ -106,6 +111,8 @@ enum fnat_dp_counter {
 	FNAT_C_ICMP_TRANSLATED,	/* ICMP errors translated */
 	FNAT_C_IN_PKTS,		/* packets client -> real server */
 	FNAT_C_OUT_PKTS,	/* packets real server -> client */
+	FNAT_C_EXPIRE_RST,	/* RSTs sent for expired ESTABLISHED connections */
+	FNAT_C_EXPIRE_RST_FAIL,	/* such RSTs not sent: no memory or no route */
 	FNAT_C_MAX,
 };
 
@@ -217,6 +224,12 @@ unsigned int fnat_route_mtu(struct net *net, u16 af, const union nf_inet_addr *s
  * datapath's pernet init/exit, which run after/before the control plane's. */
 int fnat_sysctl_net_init(struct net *net);
 void fnat_sysctl_net_exit(struct net *net);
+
+/* --- RST on expiry (rst.c) -------------------------------------------------------- */
+
+/* cp's timer found it idle: reset both ends if it is an ESTABLISHED TCP connection
+ * and the namespace's expire_rst is on. Timer (softirq) context. */
+void fnat_rst_expire(struct fnat_conn *cp);
 
 /* --- hooks (core.c) --------------------------------------------------------------- */
 

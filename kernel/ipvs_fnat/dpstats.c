@@ -28,6 +28,8 @@ const char *const fnat_dp_counter_names[FNAT_C_MAX] = {
 	[FNAT_C_ICMP_TRANSLATED] = "icmp_translated",
 	[FNAT_C_IN_PKTS] = "in_pkts",
 	[FNAT_C_OUT_PKTS] = "out_pkts",
+	[FNAT_C_EXPIRE_RST] = "expire_rst",
+	[FNAT_C_EXPIRE_RST_FAIL] = "expire_rst_fail",
 };
 
 u64 fnat_dp_counter_read(struct net *net, enum fnat_dp_counter c)

@@ -199,6 +199,24 @@ static int fnat_tcp_add_toa(struct sk_buff *skb, unsigned int thoff, struct fnat
 	return 0;
 }
 
+/*
+ * Remember in *nxt the next sequence number the sender of th is expected to use, in
+ * its own space (seq + payload + SYN + FIN), for the RSTs of an expiring connection
+ * (rst.c). It only moves forward, except on a SYN, which starts (or restarts) the
+ * sequence space.
+ */
+static void fnat_tcp_track_nxt(u32 *nxt, const struct sk_buff *skb, unsigned int thoff,
+			       const struct tcphdr *th)
+{
+	u32 end;
+
+	if (th->rst)
+		return;
+	end = ntohl(th->seq) + (skb->len - thoff - th->doff * 4) + th->syn + th->fin;
+	if (th->syn || after(end, READ_ONCE(*nxt)))
+		WRITE_ONCE(*nxt, end);
+}
+
 /* The state after a segment from the client (from_client) or the real server. */
 static void fnat_tcp_state(struct fnat_conn *cp, const struct tcphdr *th, bool from_client)
 {
@@ -294,6 +312,7 @@ enum fnat_verdict fnat_tcp_in(struct sk_buff *skb, struct fnat_conn *cp, unsigne
 		}
 	}
 
+	fnat_tcp_track_nxt(&cp->c_nxt, skb, thoff, th);
 	fnat_tcp_set_seq(skb, th, ntohl(th->seq) + READ_ONCE(cp->seq_delta));
 	fnat_tcp_rewrite(skb, thoff, cp->af, &cp->laddr, cp->lport, &cp->daddr, cp->dport);
 	fnat_tcp_state(cp, th, true);
@@ -317,6 +336,7 @@ enum fnat_verdict fnat_tcp_out(struct sk_buff *skb, struct fnat_conn *cp, unsign
 	}
 	optlen = th->doff * 4 - sizeof(*th);
 	opt = (u8 *)(th + 1);
+	fnat_tcp_track_nxt(&cp->r_nxt, skb, thoff, th);
 
 	if (th->syn && th->ack) {
 		WRITE_ONCE(cp->rs_isn, ntohl(th->seq));
