@@ -535,6 +535,7 @@ static bool fnat_match_svc(const struct fnat_conn *cp, const void *arg)
 void fnat_conn_flush_net(struct net *net)
 {
 	fnat_conn_flush(net, fnat_match_all, NULL);
+	fnat_persist_flush_net(net);
 }
 
 /* See dp.h. The grace period makes every packet that saw the object linked finish
@@ -552,11 +553,14 @@ static void fnat_conn_flush_unlinked(struct net *net,
 void fnat_conn_flush_unlinked_net(struct net *net)
 {
 	fnat_conn_flush_unlinked(net, fnat_match_all, NULL);
+	fnat_persist_flush_net(net);
 }
 
+/* A deleted destination's persistence templates go with its connections. */
 void fnat_conn_flush_dest(struct net *net, const struct fnat_dest *dest)
 {
 	fnat_conn_flush_unlinked(net, fnat_match_dest, dest);
+	fnat_persist_flush_dest(net, dest);
 }
 
 void fnat_conn_flush_laddr(struct net *net, const struct fnat_laddr *la)
@@ -567,6 +571,7 @@ void fnat_conn_flush_laddr(struct net *net, const struct fnat_laddr *la)
 void fnat_conn_flush_svc(struct net *net, const struct fnat_service *svc)
 {
 	fnat_conn_flush_unlinked(net, fnat_match_svc, svc);
+	fnat_persist_flush_svc(net, svc);
 }
 
 /* --- module ------------------------------------------------------------------------- */

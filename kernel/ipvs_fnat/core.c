@@ -113,7 +113,10 @@ static unsigned int fnat_new_conn(struct net *net, struct fnat_net *fn, struct s
 	}
 	/* The schedulers read the ports at the transport header. */
 	skb_set_transport_header(skb, thoff);
-	dest = fnat_schedule(svc, skb);
+	if (READ_ONCE(svc->svc_flags) & IPVS_FNAT_SVC_F_PERSISTENT)
+		dest = fnat_persist_schedule(net, svc, t, fnat_schedule, skb);
+	else
+		dest = fnat_schedule(svc, skb);
 	if (!dest) {
 		fnat_dp_count(net, FNAT_C_NO_SERVICE_DROP);
 		return NF_DROP;
@@ -304,6 +307,7 @@ int fnat_dp_init(void)
 
 	if (err)
 		return err;
+	fnat_persist_init();
 	fnat_frag6_gather = symbol_request(nf_ct_frag6_gather);
 	if (!fnat_frag6_gather)
 		pr_warn("nf_defrag_ipv6 unavailable: IPv6 fragments to FULLNAT addresses are dropped\n");

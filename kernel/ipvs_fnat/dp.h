@@ -189,6 +189,20 @@ static inline void fnat_conn_touch(struct fnat_conn *cp)
  */
 struct fnat_conn *fnat_conn_next(struct net *net, unsigned int *bucket, unsigned int *idx);
 
+/* --- persistence (persist.c) ------------------------------------------------------- */
+
+void fnat_persist_init(void);
+/* The destination for a new connection t of a persistent service: the client's
+ * template's, or schedule()'s (and a template is made). Under RCU. */
+struct fnat_dest *fnat_persist_schedule(struct net *net, struct fnat_service *svc,
+					const struct fnat_tuple *t,
+					struct fnat_dest *(*schedule)(struct fnat_service *svc,
+								      struct sk_buff *skb),
+					struct sk_buff *skb);
+void fnat_persist_flush_net(struct net *net);
+void fnat_persist_flush_dest(struct net *net, const struct fnat_dest *dest);
+void fnat_persist_flush_svc(struct net *net, const struct fnat_service *svc);
+
 /* --- protocols (proto_tcp.c, proto_udp.c) ---------------------------------------- */
 
 /* What a handler decided for the packet. */

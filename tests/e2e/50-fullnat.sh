@@ -55,6 +55,42 @@ test_http_v6() {
 		'[2001:db8:5::11]:80' '[2001:db8:5::12]:80' 2001:db8:c::2
 }
 
+# The estimator turns the counters into rates every 2 s: after traffic, the service's
+# packet rate is above zero.
+service_rate_up() {
+	local pps
+	pps=$(fnat -L -n --rate -t 192.0.2.10:80 | awk '$1 == "TCP" { print $4 }')
+	[ "${pps:-0}" -gt 0 ]
+}
+test_rates() {
+	local i
+	for i in $(seq 20); do on client curl -s -m 5 -o /dev/null http://192.0.2.10/; done
+	check "--rate shows the service's packet rate (InPPS)" \
+		wait_until 10 service_rate_up
+}
+
+# -p: one client's connections all go to one server for the persistence timeout;
+# when that server is deleted, the client is scheduled anew.
+test_persistence() {
+	local first others after i
+	fnat -A -t 192.0.2.10:8080 -s rr -p 60
+	fnat -a -t 192.0.2.10:8080 -r 203.0.113.11:80 -b
+	fnat -a -t 192.0.2.10:8080 -r 203.0.113.12:80 -b
+	fnat -P -t 192.0.2.10:8080 -z 203.0.113.100
+	first=$(on client curl -s -m 5 http://192.0.2.10:8080/ | awk '{ print $1 }')
+	others=0
+	for i in 1 2 3 4 5; do
+		[ "$(on client curl -s -m 5 http://192.0.2.10:8080/ | awk '{ print $1 }')" = "$first" ] ||
+			others=$((others + 1))
+	done
+	check_eq "persistent service: 6 connections of one client, all to ${first:-?}" 0 "$others"
+	fnat -d -t 192.0.2.10:8080 -r "203.0.113.1${first#rs}:80"
+	after=$(on client curl -s -m 5 http://192.0.2.10:8080/ | awk '{ print $1 }')
+	check "after ${first:-?} is deleted, the client goes to the other server ($after)" \
+		test -n "$after" -a "$after" != "$first"
+	fnat -D -t 192.0.2.10:8080
+}
+
 test_counters() {
 	local toa
 	toa=$(on director awk '$1 == "toa_added" { print $2 }' /proc/net/ip_vs_fnat_stats)
@@ -71,7 +107,7 @@ test_udp() {
 	fnat -A -u "$vip" -s rr
 	fnat -a -u "$vip" -r "$rip" -b
 	fnat -P -u "$vip" -z "$lip"
-	reply=$(echo "ping-$fam" | on client socat -T3 - "UDP${fam}:$target")
+	reply=$(echo "ping-$fam" | on client socat -t3 -T3 - "UDP${fam}:$target")
 	check_eq "UDP over IPv$fam: the echo comes back through the director" "ping-$fam" "$reply"
 }
 
@@ -103,6 +139,8 @@ test_unload_live() {
 if setup; then
 	test_http_v4
 	test_http_v6
+	test_rates
+	test_persistence
 	test_counters
 	test_udp 4 192.0.2.10:53 203.0.113.11:5353 203.0.113.100 192.0.2.10:53
 	test_udp 6 '[2001:db8:10::10]:53' '[2001:db8:5::11]:5353' 2001:db8:5::100 '[2001:db8:10::10]:53'
