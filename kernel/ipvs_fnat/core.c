@@ -179,7 +179,7 @@ static unsigned int fnat_hook(void *priv, struct sk_buff *skb, const struct nf_h
 		const struct iphdr *iph = ip_hdr(skb);
 
 		proto = iph->protocol;
-		if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		if (proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_ICMP)
 			return NF_ACCEPT;
 		frag = ip_is_fragment(iph);
 		t.saddr.ip = iph->saddr;
@@ -191,7 +191,8 @@ static unsigned int fnat_hook(void *priv, struct sk_buff *skb, const struct nf_h
 
 		proto = ip6h->nexthdr;
 		off = ipv6_skip_exthdr(skb, sizeof(*ip6h), &proto, &frag_off);
-		if (off < 0 || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+		if (off < 0 || (proto != IPPROTO_TCP && proto != IPPROTO_UDP &&
+				proto != IPPROTO_ICMPV6))
 			return NF_ACCEPT;
 		frag = ipv6_find_hdr(skb, &(unsigned int){ 0 }, NEXTHDR_FRAGMENT, NULL, NULL) >= 0;
 		t.saddr.in6 = ip6h->saddr;
@@ -216,6 +217,9 @@ static unsigned int fnat_hook(void *priv, struct sk_buff *skb, const struct nf_h
 			return NF_ACCEPT;
 		thoff = off;
 	}
+	/* ICMP errors about connections (icmp.c). */
+	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6)
+		return fnat_icmp(net, skb, af, thoff);
 
 	l4min = proto == IPPROTO_TCP ? sizeof(struct tcphdr) : sizeof(struct udphdr);
 	if (!pskb_may_pull(skb, thoff + l4min))

@@ -232,6 +232,13 @@ int fnat_xmit(struct net *net, struct sk_buff *skb, u16 af);
 unsigned int fnat_route_mtu(struct net *net, u16 af, const union nf_inet_addr *saddr,
 			    const union nf_inet_addr *daddr);
 
+/* --- ICMP errors (icmp.c) ---------------------------------------------------------- */
+
+/* An ICMP (af AF_INET) or ICMPv6 (AF_INET6) packet, network header at skb->data, its
+ * ICMP header at thoff: errors about a connection are translated and sent (NF_STOLEN)
+ * or dropped; anything else is accepted untouched. Under RCU, from the hook. */
+unsigned int fnat_icmp(struct net *net, struct sk_buff *skb, u16 af, unsigned int thoff);
+
 /* --- sysctls (sysctl.c) ------------------------------------------------------------ */
 
 /* net.ipvs_fnat.*, reading and writing the namespace's fnat_net.cfg. Called from the
