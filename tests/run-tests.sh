@@ -41,7 +41,7 @@ done < <(make -s --no-print-directory sparse 2>&1)
 echo "### end-to-end tests (guest)"
 e2e=$results/e2e.results
 rm -f "$e2e"
-scripts/vm-run -t "${E2E_TIMEOUT:-3000}" -l "$results/e2e-console.log" -- tests/e2e/run.sh
+scripts/vm-run -t "${E2E_TIMEOUT:-4200}" -l "$results/e2e-console.log" -- tests/e2e/run.sh
 rc=$?
 if [ -f "$e2e" ]; then
 	p=$(grep -c '^PASS ' "$e2e")
