@@ -31,14 +31,18 @@ run() {
 	RC=$?
 }
 
-# json_eval EXPR [NS]: EXPR (Python, over d = the -L --json document) printed.
+# json_eval EXPR [NS]: EXPR (Python, over d = the -L --json document) printed; a
+# tuple as its items separated by spaces.
 json_eval() {
 	local expr=$1 ns=${2:-}
 	if [ -n "$ns" ]; then
 		on "$ns" "$T" -L --json
 	else
 		"$T" -L --json
-	fi | "$PY" -c "import json, sys; d = json.load(sys.stdin); print($expr)"
+	fi | "$PY" -c "import json, sys
+d = json.load(sys.stdin)
+v = ($expr)
+print(' '.join(map(str, v)) if isinstance(v, tuple) else v)"
 }
 
 # svc_json PROTO ADDR PORT EXPR: EXPR over s = that service's JSON object.
@@ -156,13 +160,13 @@ test_services() {
 		read -r proto flag addr vip port <<<"$svc"
 		check "$proto $vip: add" fnat -A "$flag" "$vip" -s rr
 		check_eq "$proto $vip: listed" "$proto  $vip rr" "$(table | grep -F "$proto  $vip ")"
-		check_eq "$proto $vip: --json scheduler" rr "$(svc_json "$proto" "$addr" "$port" "s['scheduler']")"
-		check_eq "$proto $vip: --json not persistent" False "$(svc_json "$proto" "$addr" "$port" "s['persistent']")"
+		check_eq "$proto $vip: --json scheduler rr, not persistent, flags 0" "rr False 0" \
+			"$(svc_json "$proto" "$addr" "$port" "s['scheduler'], s['persistent'], s['flags']")"
 		check_proc "$proto $vip added"
 		check "$proto $vip: edit to persistent wlc" fnat -E "$flag" "$vip" -s wlc -p 120
 		check_eq "$proto $vip: listed as edited" "$proto  $vip wlc persistent 120" "$(table | grep -F "$proto  $vip ")"
-		check_eq "$proto $vip: --json timeout" 120 "$(svc_json "$proto" "$addr" "$port" "s['timeout']")"
-		check_eq "$proto $vip: --json flags" 1 "$(svc_json "$proto" "$addr" "$port" "s['flags']")"
+		check_eq "$proto $vip: --json persistent, timeout 120, flags 1" "True 120 1" \
+			"$(svc_json "$proto" "$addr" "$port" "s['persistent'], s['timeout'], s['flags']")"
 		check "$proto $vip: edit back (-E without -p ends persistence, as ipvsadm)" fnat -E "$flag" "$vip" -s sh
 		check_eq "$proto $vip: listed as sh" "$proto  $vip sh" "$(table | grep -F "$proto  $vip ")"
 		check_proc "$proto $vip edited"
