@@ -196,6 +196,9 @@ expired() {
 		return 0
 	fi
 	fail "$what: closed connections stayed in the table past the tcpfin timeout (2 s): BUG conn.c fnat_conn_timer: the timer stays armed for the timeout of the state it was armed in (SYN_RECV 60 s, ESTABLISHED 900 s) when a FIN moves the connection to a state with a shorter one"
+	# Evidence: closed connections listed with 0 s left (State, Expires).
+	on director awk 'NR == 1 || $6 == "TIME_WAIT"' /proc/net/ip_vs_fnat_conn | head -n 4 |
+		sed 's/^/     | /'
 	wait_until 70 "$@"
 }
 
@@ -289,7 +292,7 @@ test_mh() {
 	check_eq "mh: 64 clients (fixed source port) answered by 4 servers" "64 4" \
 		"$(grep -c ' rs' <<<"$before") $(awk '{ print $2 }' <<<"$before" | sort -u | grep -c '^rs')"
 	if ! expired "mh" no_conns_to 85; then
-		fail "mh: the first round's connections never left the table"
+		fail "mh: the first round's connections never left the table (the timer bug above)"
 		return
 	fi
 	fnat -d -t 192.0.2.10:85 -r 203.0.113.13:80
@@ -304,12 +307,12 @@ test_mh() {
 	nrm=$(grep -c . <<<"$lost")
 	spread=$(awk '{ print $3 }' <<<"$lost" | sort -u | grep -c '^rs')
 	info "mh: $moved of $((64 - nrm)) clients of the remaining servers moved; rs3's $nrm went to: $(awk '{ print $3 }' <<<"$lost" | sort | uniq -c | paste -sd' ')"
-	# The table is a pure function of the servers' keys and the flows' hashes (fixed
-	# seeds), so this is deterministic: for these servers and clients no other
-	# client's slot changes. Maglev may move a few slots of the others (0.01-0.3 %
-	# measured), which 48 clients would hit with well under 15 % probability in
-	# the worst case measured; we allow none, and a change of hash that does move
-	# one shows up here to be looked at.
+	# The table is a pure function of the servers' keys and weights, and a flow's
+	# slot of its address and port (fixed seeds): this is deterministic, not a
+	# sample. For these four servers, removing rs3 gives 22 of the other servers'
+	# 49141 slots (0.045 %) a new owner, and none of these 48 clients' flows is in
+	# one (computed with fnat_sched_core.h, as the kernel does): so none may move.
+	# A change of the hashes that moves one shows up here, to be looked at.
 	check_eq "mh: no client of the remaining servers moved" 0 "$moved"
 	check "mh: rs3's $nrm clients spread over the remaining servers ($spread used)" \
 		test "$nrm" -ge 2 -a "$spread" -ge 2
@@ -330,7 +333,7 @@ test_thresholds() {
 	# Close one of rs1's: it has 1, not below the lower threshold: still full.
 	touch "$go.1"
 	if ! expired "thresholds" live_conns_is "$v" 203.0.113.11 1; then
-		fail "thresholds: rs1's closed connection never left the table"
+		fail "thresholds: rs1's closed connection never left the table (the timer bug above; once a held connection is ESTABLISHED past the SYN timeout its timer is at +900 s)"
 		return
 	fi
 	out=$(hc get 192.0.2.10 86 1 0 /thr)
