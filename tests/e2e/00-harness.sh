@@ -26,7 +26,7 @@ test_routing() {
 	rs_route_via_director
 	check "client pings rs1 over IPv4 through the director" on client ping -c1 -W2 203.0.113.11
 	check "client pings rs2 over IPv6 through the director" on client ping -6 -c1 -W2 2001:db8:5::12
-	on rs1 socat -T5 TCP-LISTEN:7000,reuseaddr,fork EXEC:'echo hello-from-rs1' &
+	on rs1 socat -t5 -T5 TCP-LISTEN:7000,reuseaddr,fork EXEC:'echo hello-from-rs1' &
 	wait_until 5 on rs1 ss -Htln 'sport = :7000'
 	check_eq "TCP through the director" hello-from-rs1 \
 		"$(on client socat -t5 -T5 - TCP:203.0.113.11:7000 </dev/null 2>&1)"
