@@ -43,7 +43,7 @@ measure() {
 		--client-prefix 198.51.100. --lb "$([ "$1" = toa ] && echo 203.0.113.100 || echo 192.0.2.2)" \
 		>"$out" 2>/dev/null &
 	srv=$!
-	wait_until 5 listening $port || { echo "bench: the server does not listen" >&2; return 1; }
+	wait_until 30 listening $port || { echo "bench: the server does not listen" >&2; return 1; }
 	if [ "$1" = toa ]; then
 		client=$(on toalb "$TOA_FLOOD" --src 203.0.113.100 --dst 203.0.113.11 --port $port \
 			--window 16 --duration "$SECS" --mark $TOA_MARK)

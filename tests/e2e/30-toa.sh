@@ -45,7 +45,7 @@ test_ipv4_listener() {
 	check "4 handshakes with TOAs to an AF_INET listener" \
 		inject --src 203.0.113.100 --dst 203.0.113.11 --dport 8001 \
 		"toa=198.51.100.7:40001" "toa=198.51.100.8:63881" none "toa=[2001:db8:c::64]:40064"
-	wait_until 10 served v4 4
+	wait_until 30 served v4 4
 	peer_is "IPv4 TOA on an AF_INET socket" v4 1 198.51.100.7:40001
 	check_eq "IPv4 TOA: getsockopt(TOA_SO_GET_LOOKUP)" "[::ffff:198.51.100.7]:40001" "$(field v4 1 lookup)"
 	check_eq "IPv4 TOA: getsockname() untouched" 203.0.113.11:8001 "$(field v4 1 local)"
@@ -58,7 +58,7 @@ test_ipv4_listener() {
 	check_deltas "AF_INET counters match" syn_recv_sock_toa=3 syn_recv_sock_no_toa=1 untrusted=0 \
 		malformed=0 no_child=0 entries_alloc=3 getname_toa_ok=6 getname_toa_mismatch=3 \
 		getname_toa_empty=3 getsockopt_toa_ok=3 getsockopt_toa_empty=1
-	check "entries_alloc == entries_free once the connections are closed" wait_until 10 entries_balanced
+	check "entries_alloc == entries_free once the connections are closed" wait_until 30 entries_balanced
 }
 
 # (a) a dual-stack [::] listener: IPv4 clients come back as ::ffff:a.b.c.d.
@@ -71,7 +71,7 @@ test_dualstack_listener() {
 		"src=2001:db8:5::100 dst=2001:db8:5::11 toa=[2001:db8:c::a]:40005" \
 		"src=2001:db8:5::100 dst=2001:db8:5::11 toa=[2001:db8:c::b]:40006 kind=253" \
 		"src=2001:db8:5::100 dst=2001:db8:5::11 toa=198.51.100.12:40007"
-	wait_until 10 served ds 5
+	wait_until 30 served ds 5
 	peer_is "IPv4 client, IPv4 TOA on [::]" ds 1 "[::ffff:198.51.100.9]:40003"
 	check_eq "IPv4 client on [::]: getsockname() untouched" "[::ffff:203.0.113.11]:8002" "$(field ds 1 local)"
 	peer_is "IPv4 client, IPv6 TOA on [::]" ds 2 "[2001:db8:c::9]:40004"
@@ -82,7 +82,7 @@ test_dualstack_listener() {
 	# One syn_recv_sock per handshake, though tcp_v6_syn_recv_sock calls the IPv4 one.
 	check_deltas "dual-stack counters match" syn_recv_sock_toa=5 syn_recv_sock_no_toa=0 \
 		entries_alloc=5 entries_stale=0 getname_toa_ok=15 getname_toa_mismatch=0 getname_toa_empty=0
-	check "entries_alloc == entries_free once the connections are closed" wait_until 10 entries_balanced
+	check "entries_alloc == entries_free once the connections are closed" wait_until 30 entries_balanced
 }
 
 # (c) SYN cookies: the TOA comes through cookie_v4_check()/cookie_v6_check().
@@ -99,14 +99,14 @@ test_syncookies() {
 		"dport=8004 dst=2001:db8:5::11 src=2001:db8:5::100 toa=[2001:db8:c::d]:40009"
 	check "an IPv4 client of [::] with SYN cookies" \
 		inject --src 203.0.113.100 --dst 203.0.113.11 --dport 8004 "toa=198.51.100.14:40010"
-	wait_until 10 served ck6 2
+	wait_until 30 served ck6 2
 	check_eq "the handshakes completed by SYN cookie" 3 $(($(tcpext SyncookiesRecv) - before))
 	peer_is "SYN cookie, AF_INET" ck4 1 198.51.100.13:40008
 	peer_is "SYN cookie, IPv6" ck6 1 "[2001:db8:c::d]:40009"
 	peer_is "SYN cookie, IPv4 client on [::]" ck6 2 "[::ffff:198.51.100.14]:40010"
 	check_deltas "SYN cookie counters match" syn_recv_sock_toa=3 entries_alloc=3 getname_toa_ok=9
 	on toars sysctl -qw net.ipv4.tcp_syncookies=1
-	check "entries_alloc == entries_free once the connections are closed" wait_until 10 entries_balanced
+	check "entries_alloc == entries_free once the connections are closed" wait_until 30 entries_balanced
 }
 
 # (d) trusted: TOAs from sources outside the list are ignored and counted.
@@ -126,7 +126,7 @@ test_trusted() {
 		"toa=198.51.100.22:40022" "src=203.0.113.200 toa=198.51.100.23:40023" \
 		"src=2001:db8:5::100 dst=2001:db8:5::11 toa=[2001:db8:c::24]:40024" \
 		"src=2001:db8:5::200 dst=2001:db8:5::11 toa=[2001:db8:c::25]:40025"
-	wait_until 10 served tr 6
+	wait_until 30 served tr 6
 	lb_peer "TOA from a source outside trusted is ignored (IPv4)" tr 1 "::ffff:203.0.113.100"
 	check_eq "an ignored TOA is not readable by getsockopt either" ENOENT "$(field tr 1 lookup)"
 	lb_peer "TOA from a source outside trusted is ignored (IPv6)" tr 2 "2001:db8:5::100"
@@ -144,7 +144,7 @@ test_trusted() {
 	check_eq "a refused list leaves the old one" "203.0.113.100/32,2001:db8:5::100/128" "$(cat $TOA_PARAMS/trusted)"
 	check "trusted can be emptied again" sh -c "echo >$TOA_PARAMS/trusted"
 	check_eq "trusted is empty" "" "$(cat $TOA_PARAMS/trusted)"
-	check "entries_alloc == entries_free once the connections are closed" wait_until 10 entries_balanced
+	check "entries_alloc == entries_free once the connections are closed" wait_until 30 entries_balanced
 }
 
 # (e) malformed options, as packets: ignored, counted, and nothing else breaks.
@@ -174,7 +174,7 @@ test_malformed() {
 	snap
 	check "${#cases[@]} handshakes with malformed or foreign options" \
 		inject --src 203.0.113.100 --dst 203.0.113.11 --dport 8006 "${conns[@]}"
-	wait_until 10 served mal ${#cases[@]}
+	wait_until 30 served mal ${#cases[@]}
 	for i in "${!cases[@]}"; do
 		lb_peer "ignored: $(cut -d'|' -f1 <<<"${cases[$i]}")" mal $((i + 1)) 203.0.113.100
 	done
@@ -187,14 +187,14 @@ test_malformed() {
 	serve k200 203.0.113.11 8007 1
 	check "a handshake with a kind-200 TOA" \
 		inject --src 203.0.113.100 --dst 203.0.113.11 --dport 8007 "toa=198.51.100.7:8080 kind=200"
-	wait_until 10 served k200 1
+	wait_until 30 served k200 1
 	peer_is "kind 200 is a TOA once accepted" k200 1 198.51.100.7:8080
 	for c in 0 1 256 "" abc "254,,253" -5; do
 		check_fails "kinds refuses '$c'" sh -c "echo '$c' >$TOA_PARAMS/kinds"
 	done
 	check_eq "a refused kinds list leaves the old one" "254,253,200" "$(cat $TOA_PARAMS/kinds)"
 	check "kinds back to 254,253" sh -c "echo 254,253 >$TOA_PARAMS/kinds"
-	check "entries_alloc == entries_free once the connections are closed" wait_until 10 entries_balanced
+	check "entries_alloc == entries_free once the connections are closed" wait_until 30 entries_balanced
 }
 
 # Fast Open: the child is created from the SYN, whose experimental Fast Open option
@@ -207,12 +207,12 @@ test_fastopen() {
 	snap
 	check "a Fast Open SYN with data and a TOA" \
 		inject --src 203.0.113.100 --dst 203.0.113.11 --dport 8008 "tfo=1 toa=198.51.100.30:40030"
-	wait_until 10 served tfo 1
+	wait_until 30 served tfo 1
 	check_eq "the connection was opened by Fast Open" 1 $(($(tcpext TCPFastOpenPassive) - before))
 	peer_is "TOA on a Fast Open SYN" tfo 1 198.51.100.30:40030
 	check_deltas "Fast Open counters match" syn_recv_sock_toa=1 malformed=0 entries_alloc=1
 	on toars sysctl -qw net.ipv4.tcp_fastopen=1
-	check "entries_alloc == entries_free once the connections are closed" wait_until 10 entries_balanced
+	check "entries_alloc == entries_free once the connections are closed" wait_until 30 entries_balanced
 }
 
 # Parameters at load time; a bad one fails the load.
@@ -235,7 +235,7 @@ test_without_module() {
 	serve off 203.0.113.11 8009 1
 	check "a handshake with a TOA, toa.ko not loaded" \
 		inject --src 203.0.113.100 --dst 203.0.113.11 --dport 8009 "toa=198.51.100.40:40040"
-	wait_until 10 served off 1
+	wait_until 30 served off 1
 	lb_peer "without toa.ko: the load balancer's address" off 1 203.0.113.100
 	check_eq "without toa.ko: TOA_SO_GET_LOOKUP is not an option" ENOPROTOOPT "$(field off 1 lookup)"
 }

@@ -40,7 +40,7 @@ start_nginx() {
 	EOF
 	ip netns exec toars nginx -e "$NGX/error.log" -p "$NGX" -c "$NGX/nginx.conf" &
 	at_exit "kill $!"
-	check "nginx listens" wait_until 10 listening 80
+	check "nginx listens" wait_until 30 listening 80
 }
 
 logged() { [ "$(wc -l <"$NGX/access.log" 2>/dev/null || echo 0)" -ge "$1" ]; }
@@ -55,7 +55,7 @@ test_nginx() {
 		none
 	check "nginx answered every request" test "$(grep -c 'reply=HTTP/1.1 200 OK.*hello from nginx' \
 		"$TOA_TMP/inject.out")" = 4
-	wait_until 10 logged 4
+	wait_until 30 logged 4
 	check_eq "access log: IPv4 client" '198.51.100.50 40050 "GET / HTTP/1.1" 200' "$(sed -n 1p "$NGX/access.log")"
 	check_eq "access log: IPv6 client" '2001:db8:c::50 40051 "GET / HTTP/1.1" 200' "$(sed -n 2p "$NGX/access.log")"
 	check_eq "access log: IPv4 client through an IPv6 load balancer" \
@@ -63,7 +63,7 @@ test_nginx() {
 	check "access log: without a TOA, the load balancer" \
 		grep -Eq '^203\.0\.113\.100 [0-9]+ "GET / HTTP/1\.1" 200$' <(sed -n 4p "$NGX/access.log")
 	check_deltas "counters match" syn_recv_sock_toa=3 syn_recv_sock_no_toa=1 entries_alloc=3
-	check "entries_alloc == entries_free once the connections are closed" wait_until 10 entries_balanced
+	check "entries_alloc == entries_free once the connections are closed" wait_until 30 entries_balanced
 }
 
 toa_topology

@@ -138,7 +138,7 @@ class Injector:
         synack = None
         for _ in range(3):
             self.send(src, dst, syn)
-            deadline = time.time() + 3
+            deadline = time.time() + 5
             while time.time() < deadline:
                 t = self.recv_from_server(dst, dport, sport, deadline - time.time())
                 if t is not None and (t.flags & (SYN | ACK)) == (SYN | ACK):
@@ -165,7 +165,7 @@ class Injector:
         # Collect what the server sends until its FIN.
         data = {}
         fin = False
-        deadline = time.time() + 10
+        deadline = time.time() + 30
         while not fin and time.time() < deadline:
             t = self.recv_from_server(dst, dport, sport, deadline - time.time())
             if t is None:

@@ -92,7 +92,7 @@ serve() {
 	shift 4
 	ip netns exec toars "$TOA_SERVER" --listen "$addr" --port "$port" --max "$n" "$@" \
 		>"$TOA_TMP/$name.out" 2>"$TOA_TMP/$name.err" &
-	wait_until 5 listening "$port" || fail "toa_server $name listens on $addr port $port"
+	wait_until 30 listening "$port" || fail "toa_server $name listens on $addr port $port"
 }
 
 served() { [ "$(wc -l <"$TOA_TMP/$1.out")" -ge "$2" ]; }
