@@ -199,10 +199,20 @@ static u32 fnat_state_timeout(struct net *net, enum fnat_conn_state s)
  * counts. Caller holds cp->lock (or owns cp, before it is hashed). */
 void fnat_conn_set_state_locked(struct fnat_conn *cp, enum fnat_conn_state state)
 {
+	unsigned long timeout = fnat_state_timeout(fnat_conn_net(cp), state);
 	bool active = state == FNAT_S_ESTABLISHED;
 
 	cp->state = state;
-	WRITE_ONCE(cp->timeout, fnat_state_timeout(fnat_conn_net(cp), state));
+	WRITE_ONCE(cp->timeout, timeout);
+	/*
+	 * A shorter timeout (FIN, RST) takes effect now: pull the pending timer in; when
+	 * it fires before ->expires it re-arms itself. A timer that is not pending (the
+	 * connection not yet hashed, or its callback running) is left alone: the
+	 * callback reads the new timeout through ->expires, and an expiring one has shut
+	 * its timer down.
+	 */
+	if (timer_pending(&cp->timer))
+		timer_reduce(&cp->timer, jiffies + timeout);
 	if (active && !test_bit(FNAT_CONN_F_ACTIVE, &cp->flags)) {
 		set_bit(FNAT_CONN_F_ACTIVE, &cp->flags);
 		atomic_inc(&cp->dest->activeconns);
@@ -278,6 +288,10 @@ static void fnat_conn_timer(struct timer_list *t)
 		mod_timer(&cp->timer, expires);
 		return;
 	}
+	/* Expiring: shut the timer down first, so that a packet still holding cp under
+	 * RCU cannot re-arm it through fnat_conn_set_state_locked()'s timer_reduce()
+	 * (a shut-down timer ignores re-arming). */
+	timer_shutdown(&cp->timer);
 	/* Idle and ESTABLISHED: reset both ends (expire_rst) before forgetting it. */
 	fnat_rst_expire(cp);
 	fnat_conn_unhash(cp);
