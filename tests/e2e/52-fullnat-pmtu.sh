@@ -22,7 +22,7 @@
 #   time exceeded, frag needed about UDP (with and without the TOA), malformed:
 #                            hand-made errors (52-icmp-helper.py inject).
 #
-# Services: TCP 80 (nginx) and 9000 (socat upload sink), UDP 53 -> 5353 (echo),
+# Services: TCP 80 (nginx) and 9000 (socat upload sink), UDP 53 -> 5353 (python echo),
 # 54 -> 5354 (late answer), 9999 (closed); all to rs1 through one LIP per family.
 . "$(dirname "$0")/lib.sh"
 
@@ -65,9 +65,12 @@ setup() {
 	nginx_start rs1 rs1 || return 1
 	head -c "$SIZE" /dev/urandom >"$E2E_TMP/rs1/big"
 	cp "$E2E_TMP/rs1/big" "$E2E_TMP/data"
-	on rs1 socat UDP4-RECVFROM:5353,fork,reuseaddr EXEC:cat &
-	on rs1 socat UDP6-RECVFROM:5353,fork,reuseaddr,ipv6only=1 EXEC:cat &
-	wait_until 60 on rs1 ss -Huln 'sport = :5353' || return 1
+	# (A python echo: socat's fork + EXEC:cat child can be killed before it answers
+	# when the guest is slow.)
+	for v in 4 6; do
+		helper rs1 udp-echo "$v" 5353 >"$E2E_TMP/echo$v" 2>&1 &
+		wait_until 60 grep -q '^ready' "$E2E_TMP/echo$v" || return 1
+	done
 	for v in 4 6; do
 		fam $v
 		for p in 80 9000; do

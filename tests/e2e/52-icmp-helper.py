@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """ICMP helpers for tests/e2e/52-fullnat-pmtu.sh (run with Debian's /usr/bin/python3).
 
+  udp-echo FAM PORT              UDP echo server on PORT (prints "ready")
   udp-refused FAM ADDR PORT      connected UDP socket to ADDR:PORT with IP(V6)_RECVERR:
                                  send one datagram, print the ICMP error it gets
   udp-serve-refused FAM PORT     bind PORT (print "ready"), take one datagram, connect
@@ -62,6 +63,17 @@ def read_error(s, fam, timeout):
             return ("err errno=%d origin=%d type=%d code=%d info=%d offender=%s about=%s:%d" %
                     (errno_, origin, etype, ecode, info, offender, addr[0], addr[1]))
     return None
+
+
+def cmd_udp_echo(a):
+    s = socket.socket(fam_of(a.fam), socket.SOCK_DGRAM)
+    if a.fam == "6":
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind(("::" if a.fam == "6" else "0.0.0.0", a.port))
+    print("ready", flush=True)
+    while True:
+        data, peer = s.recvfrom(4096)
+        s.sendto(data, peer)
 
 
 def cmd_udp_refused(a):
@@ -361,6 +373,9 @@ def cmd_pcap_check(a):
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("udp-echo")
+    p.add_argument("fam")
+    p.add_argument("port", type=int)
     p = sub.add_parser("udp-refused")
     p.add_argument("fam")
     p.add_argument("addr")
