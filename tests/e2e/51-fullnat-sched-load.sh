@@ -12,7 +12,7 @@
 #   FULLNAT services (every one through the one LIP of its family):
 #     :81 rr   rs1-rs4       :82 wrr rs1 (3) rs2 (1)     :83 rr  rs1 rs2 (weight 0)
 #     :84 sh   rs1-rs4       :85 mh  rs1-rs4             :86 wrr rs1 (100, -x 2 -y 1) rs2 (1)
-#     :80 rr   rs1 rs2 (b, d)
+#     :80 rr   rs1 rs2 (b)                 :88 rr  rs1 rs2 (d)
 #     :8000 -> rs1:80 (nginx /big), :9000 -> rs1:9000 (socat sink), IPv4 and IPv6 (c)
 #
 # The real servers have no route to the client network (until (d), which adds one for
@@ -20,7 +20,7 @@
 . "$(dirname "$0")/lib.sh"
 
 KO=${FNAT_KO:-$BUILD/ipvs_fnat.ko} # FNAT_KO: test another build of the module
-BIG_MB=${E2E_BIG_MB:-40}           # size of the transfers in (c): see test_transfers
+BIG_MB=${E2E_BIG_MB:-100}          # size of the transfers in (c)
 H=$E2E_TMP/h51.py
 BIG=$E2E_TMP/rs1/big               # nginx_start serves $E2E_TMP/NAME/big as /big
 
@@ -177,10 +177,17 @@ no_conns_to() {
 	! on director awk -v p=":$1" 'NR > 1 && substr($3, length($3) - length(p) + 1) == p' \
 		/proc/net/ip_vs_fnat_conn | grep -q .
 }
-# conn_rs CPORT: the real server (address) of the client's connection from CPORT.
+# conn_state_is CPORT VPORT STATE: the client's connection from CPORT to 192.0.2.10:VPORT
+# is in that state.
+conn_state_is() {
+	on director awk -v c="198.51.100.2:$1" -v v="192.0.2.10:$2" -v s="$3" \
+		'NR > 1 && $2 == c && $3 == v && $6 == s { f = 1 } END { exit !f }' /proc/net/ip_vs_fnat_conn
+}
+# conn_rs CPORT VPORT: the real server (address) of the client's connection from CPORT
+# to 192.0.2.10:VPORT.
 conn_rs() {
-	on director awk -v c="198.51.100.2:$1" 'NR > 1 && $2 == c { sub(/:[0-9]+$/, "", $5); print $5 }' \
-		/proc/net/ip_vs_fnat_conn
+	on director awk -v c="198.51.100.2:$1" -v v="192.0.2.10:$2" \
+		'NR > 1 && $2 == c && $3 == v { sub(/:[0-9]+$/, "", $5); print $5 }' /proc/net/ip_vs_fnat_conn
 }
 
 # expired WHAT CMD...: one stage: CMD (a test of the table) becomes true once the
@@ -241,9 +248,9 @@ test_rr_wrr() {
 test_weight0() {
 	local go=$E2E_TMP/go83 log=$E2E_TMP/hold83 x other before out
 	service 192.0.2.10:83 rr 203.0.113.100 -r 203.0.113.11:80 , -r 203.0.113.12:80
-	hc hold 192.0.2.10 83 41083 1 "$go" /held >"$log" 2>&1 &
+	hc hold 192.0.2.10 83 41080 1 "$go" /held >"$log" 2>&1 &
 	wait_until 10 grep -q up "$log"
-	x=$(conn_rs 41083)
+	x=$(conn_rs 41080 83)
 	if [ -z "$x" ]; then
 		fail "weight 0: a connection held open to :83 (none made)"
 		return
@@ -260,6 +267,20 @@ test_weight0() {
 	wait_until 10 grep -q '^1 ' "$log"
 	check_eq "weight 0 on $x: the connection it already had is still served by it" \
 		"1 rs${x:11:1} 198.51.100.2" "$(grep '^1 ' "$log")"
+	# That connection is closed, the server first: the client holds no TIME_WAIT and
+	# may reuse its port at once, while the director still lists the connection
+	# (tcpfin, 120 s). The new connection must be scheduled: not to the quiesced
+	# server. (IPVS reschedules such a SYN: conn_reuse_mode.)
+	if ! wait_until 10 conn_state_is 41080 83 TIME_WAIT; then
+		fail "weight 0 on $x: its closed connection is listed in TIME_WAIT"
+		return
+	fi
+	out=$(hc get 192.0.2.10 83 1 41080 /reuse | awk '{ print $2 }')
+	if [ "$out" = "rs${other:11:1}" ]; then
+		pass "weight 0 on $x: a new connection from the client port of its closed one goes to the other server"
+	else
+		fail "weight 0 on $x: a new connection from the client port of its closed one goes to the other server: it went to ${out:-nowhere}. BUG core.c fnat_hook / proto_tcp.c fnat_tcp_reopen: a client SYN that finds its tuple's closed (TIME_WAIT/CLOSE) connection reopens it to the old server, bypassing the scheduler (weight 0, thresholds, shares) and conn_new/Conns"
+	fi
 }
 
 # sh: every client address always goes to the same server, and the clients spread.
@@ -328,7 +349,7 @@ test_thresholds() {
 	wait_until 30 grep -q up "$log"
 	check_eq "thresholds: 4 held connections: 2 to rs1 (-x 2), then 2 elsewhere" \
 		"203.0.113.11 203.0.113.11 203.0.113.12 203.0.113.12" \
-		"$(for i in 1 2 3 4; do conn_rs 4108$i; done | paste -sd' ')"
+		"$(for i in 1 2 3 4; do conn_rs 4108$i 86; done | paste -sd' ')"
 	touch "$go.3" "$go.4" # rs2's are not needed any more
 	# Close one of rs1's: it has 1, not below the lower threshold: still full.
 	touch "$go.1"
@@ -355,11 +376,11 @@ test_thresholds() {
 test_schedulers() {
 	local saved
 	saved=$(fnat -L --timeout --json | jq -r '"\(.timeout_tcp) \(.timeout_tcp_fin) \(.timeout_udp)"')
-	# Closed connections leave the table in 2 s instead of 120: mh and the
+	# Then closed connections leave the table in 2 s instead of 120: mh and the
 	# thresholds need them gone.
+	timed test_weight0 # with the default tcpfin timeout: see there
 	fnat --set 0 2 0
 	timed test_rr_wrr
-	timed test_weight0
 	timed test_sh
 	timed test_mh
 	timed test_thresholds
@@ -383,7 +404,10 @@ test_wrk() {
 	new0=$(counter conn_new)
 	d0=$(drops)
 	a0=$(answered)
-	out=$(on client wrk -t2 -c20 -d5s -H 'Connection: close' http://192.0.2.10/ 2>&1)
+	# --timeout 10s: wrk's default 2 s counts slow answers as socket errors, and
+	# under software emulation on a loaded host a few take over 2 s (seen: 5 of
+	# 430, all answered by nginx); a request unanswered for 10 s still counts.
+	out=$(on client wrk -t2 -c20 -d5s --timeout 10s -H 'Connection: close' http://192.0.2.10/ 2>&1)
 	new1=$(counter conn_new)
 	d1=$(drops)
 	a1=$(answered)
@@ -402,8 +426,14 @@ test_wrk() {
 	# open when wrk stopped (wrk counts neither those nor answers still in flight).
 	check "wrk: the servers answered every request wrk counted ($ans >= $req)" \
 		test "$ans" -ge "${req:-1}"
-	check "wrk: new connections ($new) = answered requests ($ans) + at most 20 in flight" \
-		test "$new" -ge "$ans" -a "$new" -le $((ans + 20))
+	if [ "$new" -ge "$ans" ] && [ "$new" -le $((ans + 20)) ]; then
+		pass "wrk: new connections ($new) = answered requests ($ans) + at most 20 in flight"
+	else
+		# The client's port allocator wraps around its range after some 3,000
+		# connections (random steps of 2-16), reusing ports whose closed
+		# connections the director still holds for tcpfin (120 s).
+		fail "wrk: new connections ($new) = answered requests ($ans) + at most 20 in flight: $((ans - new)) or more requests came on reopened connections. BUG core.c fnat_hook / proto_tcp.c fnat_tcp_reopen: a client SYN on a closed connection's tuple reuses it (old server, not counted) instead of making a new one"
+	fi
 	check_eq "wrk: the service counted each of them" "$new" "$conns"
 	check_fails "wrk: no access log line shows the LIP" \
 		grep -q '^203\.0\.113\.100 ' "$E2E_TMP/rs1/access.log" "$E2E_TMP/rs2/access.log"
@@ -425,16 +455,24 @@ xfer_down() {
 }
 
 xfer_up() {
-	local what=$1 target=$2 t out=$E2E_TMP/up.$RANDOM
-	on rs1 sh -c "socat -u TCP6-LISTEN:9000,reuseaddr,ipv6only=0 - | sha256sum >$out.part && mv $out.part $out" &
-	wait_until 10 on rs1 ss -Htln 'sport = :9000'
+	local what=$1 target=$2 t out=$E2E_TMP/up.data sink sum=""
+	# The sink: one connection into a file; it ends 30 s after data stops coming.
+	on rs1 socat -u -T30 TCP6-LISTEN:9000,reuseaddr,ipv6only=0 "CREATE:$out" &
+	sink=$!
+	if ! wait_until 30 on rs1 ss -Htln 'sport = :9000'; then
+		fail "$what: the upload's sink on rs1 is listening"
+		kill "$sink"
+		return
+	fi
 	t=$(ms)
-	on client socat -u "OPEN:$BIG" "$target"
-	wait_until 60 test -s "$out"
+	on client socat -u "OPEN:$BIG" "$target" || kill "$sink"
+	wait "$sink"
 	t=$(($(ms) - t))
+	[ -f "$out" ] && sum=$(sha256sum "$out" | cut -d' ' -f1)
+	rm -f "$out"
 	info "$what: upload $(rate "$t")"
 	check_eq "$what: $BIG_MB MB upload through the director, sha256 equal at both ends" \
-		"$BIG_SUM" "$(cut -d' ' -f1 "$out" 2>/dev/null)"
+		"$BIG_SUM" "$sum"
 }
 
 # offload on|off: tx checksum offload on every interface the transfers cross.
@@ -473,8 +511,11 @@ test_transfers() {
 
 # --- (d) the kernel's ip_vs beside FULLNAT ------------------------------------------
 
+ipvs_conns() { on director ipvsadm -L -n --stats | awk '$2 == "192.0.2.20:80" { print $3 }'; }
+ipvs_conns_are() { [ "$(ipvs_conns)" = "$1" ]; }
+
 test_ipvs() {
-	local out_k out_f new0 new1
+	local out_k out_f new0 new1 pid
 	grep -q '^ip_vs ' /proc/modules || at_exit "modprobe -r ip_vs_rr ip_vs"
 	if ! modprobe ip_vs; then
 		fail "ip_vs: modprobe ip_vs"
@@ -487,11 +528,14 @@ test_ipvs() {
 		on director ipvsadm -a -t 192.0.2.20:80 -r 203.0.113.11:80 -m
 	check "ip_vs: the kernel's service is configured" \
 		grep -q '192.0.2.20:80' <(on director ipvsadm -L -n)
+	# FULLNAT on a port of its own: :80 still remembers wrk's closed connections.
+	service 192.0.2.10:88 rr 203.0.113.100 -r 203.0.113.11:80 , -r 203.0.113.12:80
 	new0=$(counter conn_new)
 	# Both at the same time.
 	hc get 192.0.2.20 80 20 0 /ipvs >"$E2E_TMP/ipvs.out" 2>&1 &
-	out_f=$(hc get 192.0.2.10 80 20 0 /fnat)
-	wait
+	pid=$!
+	out_f=$(hc get 192.0.2.10 88 20 0 /fnat)
+	wait "$pid"
 	out_k=$(cat "$E2E_TMP/ipvs.out")
 	new1=$(counter conn_new)
 	check_eq "ip_vs: 20 requests to its VIP 192.0.2.20 answered by rs1, seeing the client" \
@@ -500,8 +544,9 @@ test_ipvs() {
 		"10 rs1 198.51.100.2|10 rs2 198.51.100.2" \
 		"$(awk '{ print $2, $3 }' <<<"$out_f" | sort | uniq -c | sed 's/^ *//' | paste -sd'|')"
 	check_eq "FULLNAT made exactly its own 20 connections" 20 $((new1 - new0))
-	check "ip_vs counted its 20 connections" \
-		grep -qE '^TCP +192\.0\.2\.20:80 +20 ' <(on director ipvsadm -L -n --stats)
+	# (ip_vs sums its counters for listings every 2 s, in its estimator)
+	wait_until 10 ipvs_conns_are 20
+	check_eq "ip_vs counted its 20 connections" 20 "$(ipvs_conns)"
 	check_eq "nginx logged the client's address for all 20 FULLNAT requests" 20 \
 		"$(cat "$E2E_TMP/rs1/access.log" "$E2E_TMP/rs2/access.log" | grep -c '^198\.51\.100\.2 GET /fnat HTTP/1.1 200')"
 }
