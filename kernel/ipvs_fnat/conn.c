@@ -297,6 +297,20 @@ static void fnat_conn_timer(struct timer_list *t)
 	fnat_conn_unhash(cp);
 }
 
+/*
+ * A client opens a new connection from the port of its closed one (TIME_WAIT,
+ * CLOSE) still in the table: remove the old one now, from the packet path, so that
+ * the SYN is scheduled like any new connection. Softirq, under RCU: the timer is
+ * shut down without waiting (a callback running elsewhere is in its own RCU section,
+ * and the connection is freed only after a grace period).
+ */
+void fnat_conn_expire_now(struct fnat_conn *cp)
+{
+	set_bit(FNAT_CONN_F_DYING, &cp->flags);
+	timer_shutdown(&cp->timer);
+	fnat_conn_unhash(cp);
+}
+
 /* Remove cp now (teardown); the caller holds a reference. The timer is shut down
  * first, so it cannot run or re-arm once the connection is gone. */
 static void fnat_conn_kill(struct fnat_conn *cp)

@@ -230,6 +230,18 @@ static unsigned int fnat_hook(void *priv, struct sk_buff *skb, const struct nf_h
 	t.dport = ((const __be16 *)(skb->data + thoff))[1];
 
 	cp = fnat_conn_lookup_in(net, &t);
+	if (cp && proto == IPPROTO_TCP) {
+		const struct tcphdr *th = (const struct tcphdr *)(skb->data + thoff);
+		u8 state = READ_ONCE(cp->state);
+
+		/* A new SYN on a closed connection is a new connection: it is scheduled
+		 * again (weights, thresholds) rather than sent to the old server. */
+		if (th->syn && !th->ack && !th->rst &&
+		    (state == FNAT_S_TIME_WAIT || state == FNAT_S_CLOSE)) {
+			fnat_conn_expire_now(cp);
+			return fnat_new_conn(net, fn, skb, &t, thoff);
+		}
+	}
 	if (cp)
 		return fnat_forward(net, skb, cp, thoff, true, false);
 	cp = fnat_conn_lookup_out(net, &t);

@@ -155,6 +155,7 @@ struct fnat_conn *fnat_conn_lookup_out(struct net *net, const struct fnat_tuple 
 struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 				struct fnat_dest *dest, const struct fnat_tuple *t,
 				int *drop_reason);
+void fnat_conn_expire_now(struct fnat_conn *cp);
 void fnat_conn_set_state_locked(struct fnat_conn *cp, enum fnat_conn_state state);
 const char *fnat_conn_state_name(unsigned int state);
 void fnat_conn_flush_net(struct net *net);
