@@ -15,6 +15,8 @@ packages=(
 	# the tests' tools, run inside the guest from the shared host root
 	iproute2 nftables ethtool procps psmisc iputils-ping tcpdump
 	python3 python3-scapy nginx-light curl iperf3 wrk socat ipvsadm
+	# the benchmarks (make bench): the profiler and the plot
+	linux-perf gnuplot-nox
 	# make test's DKMS stage builds and installs the modules for the test kernel
 	dkms
 )
