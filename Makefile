@@ -17,6 +17,7 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
 .PHONY: all deps modules module-fnat module-toa test-modules tool unit sparse test e2e demo bench clean
+.PHONY: install uninstall dkms-install dkms-uninstall
 
 all: deps modules tool
 
@@ -70,6 +71,54 @@ demo: all
 
 bench: all
 	scripts/vm-run -m 4096 -t 1800 -- tests/bench/run.sh
+
+# --- installing (docs/director.md) ------------------------------------------------------
+#   make install [DESTDIR=...] [PREFIX=/usr/local]
+# The modules go to /lib/modules/KVER/extra (KVER: the release of KDIR's headers) and
+# depmod runs (not with DESTDIR: a packager runs it on the target); the tool to
+# PREFIX/sbin, the man page to PREFIX/share/man/man8, the systemd unit (not enabled)
+# to PREFIX/lib/systemd/system, the modules-load.d / modprobe.d / sysctl.d examples to
+# PREFIX/share/doc/ipvs-fnat/examples. DKMS instead of the extra/ copies:
+# make dkms-install (packaging/dkms.sh).
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+EXAMPLESDIR ?= $(PREFIX)/share/doc/ipvs-fnat/examples
+# The release the headers were made for (Debian's include/config/kernel.release holds
+# the upstream version, not the release).
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MODDIR = /lib/modules/$(KVER)/extra
+
+install: modules tool
+	@test -n "$(KVER)" || { echo "cannot tell the kernel release of KDIR '$(KDIR)': set KVER" >&2; exit 1; }
+	install -D -m 0644 $(BUILD)/ipvs_fnat.ko $(DESTDIR)$(MODDIR)/ipvs_fnat.ko
+	install -D -m 0644 $(BUILD)/toa.ko $(DESTDIR)$(MODDIR)/toa.ko
+	install -D -m 0755 $(BUILD)/ipvsadm-fnat $(DESTDIR)$(SBINDIR)/ipvsadm-fnat
+	install -D -m 0644 man/ipvsadm-fnat.8 $(DESTDIR)$(MANDIR)/man8/ipvsadm-fnat.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/ipvsadm-fnat.service.in \
+		>$(DESTDIR)$(UNITDIR)/ipvsadm-fnat.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ipvsadm-fnat.service
+	for d in modules-load.d modprobe.d sysctl.d; do for f in packaging/$$d/*.conf; do \
+		install -D -m 0644 $$f $(DESTDIR)$(EXAMPLESDIR)/$$d/$$(basename $$f) || exit 1; done; done
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); \
+		command -v systemctl >/dev/null && systemctl daemon-reload 2>/dev/null || true; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(MODDIR)/ipvs_fnat.ko $(DESTDIR)$(MODDIR)/toa.ko
+	rm -f $(DESTDIR)$(SBINDIR)/ipvsadm-fnat $(DESTDIR)$(MANDIR)/man8/ipvsadm-fnat.8
+	rm -f $(DESTDIR)$(UNITDIR)/ipvsadm-fnat.service
+	rm -rf $(DESTDIR)$(EXAMPLESDIR)
+	@if [ -z "$(DESTDIR)" ] && [ -n "$(KVER)" ]; then depmod -a $(KVER); fi
+
+# DKMS: the sources to /usr/src/ipvs-fnat-VERSION, dkms add/build/install for
+# DKMS_KERNEL (default: the running kernel, as dkms does), then every later kernel.
+dkms-install: deps
+	packaging/dkms.sh install $(DKMS_KERNEL)
+
+dkms-uninstall:
+	packaging/dkms.sh uninstall
 
 clean:
 	for d in kernel/ipvs_fnat kernel/toa tests/kmod/warn_on_load; do \

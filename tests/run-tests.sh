@@ -37,6 +37,17 @@ while IFS= read -r line; do
 	esac
 done < <(make -s --no-print-directory sparse 2>&1)
 
+# --- install: make install DESTDIR=, the systemd unit, DKMS for the test kernel -----
+# Before the guest boots: tests/e2e/80-dkms.sh loads the DKMS-installed modules by name.
+echo "### install and DKMS"
+while IFS= read -r line; do
+	echo "$line"
+	case "$line" in
+	"PASS "*) passed=$((passed + 1)) ;;
+	"FAIL "*) failed=$((failed + 1)); failures+=("${line#FAIL }") ;;
+	esac
+done < <(tests/install/run.sh 2>&1)
+
 # --- end-to-end tests, one boot ------------------------------------------------------
 echo "### end-to-end tests (guest)"
 e2e=$results/e2e.results

@@ -330,7 +330,7 @@ std::string usage_text(std::string_view prog_view)
 	     "  --timeout                           output of timeout (tcp tcpfin udp)\n"
 	     "  --stats                             output of statistics information\n"
 	     "  --rate                              output of rate information\n"
-	     "  --exact                             expand numbers (display exact values)\n"
+	     "  --exact        -X                   expand numbers (display exact values)\n"
 	     "  --sort                              sort services, servers and local addresses\n"
 	     "  --json                              machine-readable output of any listing\n"
 	     "  --numeric      -n                   numeric output of addresses and ports\n\n"
