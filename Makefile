@@ -17,12 +17,14 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
 .PHONY: all deps modules module-fnat module-toa test-modules tool unit sparse test e2e demo bench clean
-.PHONY: install uninstall dkms-install dkms-uninstall
+.PHONY: install install-modules install-userspace uninstall dkms-install dkms-uninstall
 
 all: deps modules tool
 
+# SKIP_DEPS=1: install nothing (a production machine that has the build packages,
+# docs/director.md); scripts/deps.sh otherwise installs everything the tests need too.
 deps:
-	@scripts/deps.sh
+	@[ -n "$(SKIP_DEPS)" ] || scripts/deps.sh
 
 check-kdir = @test -n "$(KDIR)" -a -f "$(KDIR)/Makefile" || \
 	{ echo "KDIR '$(KDIR)' holds no kernel headers: run scripts/deps.sh or set KDIR" >&2; exit 1; }
@@ -69,8 +71,12 @@ e2e: all test-modules
 demo: all
 	scripts/vm-run -- scripts/demo.sh
 
+# Benchmarks: one guest boot without slub_debug (vm-run --bench); results in build/bench/,
+# docs/benchmarks.md (generated section) and docs/bench-scale.png, BENCH lines last.
 bench: all
-	scripts/vm-run -m 4096 -t 1800 -- tests/bench/run.sh
+	scripts/vm-run --bench -m 4096 -t 1800 -l $(BUILD)/bench-console.log \
+		-e "BENCH_HOST=$$(nproc) CPUs ($$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), load average $$(cut -d' ' -f1-3 /proc/loadavg) when the run started" \
+		-- tests/bench/run.sh
 
 # --- installing (docs/director.md) ------------------------------------------------------
 #   make install [DESTDIR=...] [PREFIX=/usr/local]
@@ -78,8 +84,8 @@ bench: all
 # depmod runs (not with DESTDIR: a packager runs it on the target); the tool to
 # PREFIX/sbin, the man page to PREFIX/share/man/man8, the systemd unit (not enabled)
 # to PREFIX/lib/systemd/system, the modules-load.d / modprobe.d / sysctl.d examples to
-# PREFIX/share/doc/ipvs-fnat/examples. DKMS instead of the extra/ copies:
-# make dkms-install (packaging/dkms.sh).
+# PREFIX/share/doc/ipvs-fnat/examples. With DKMS instead of the extra/ copies:
+# make install-userspace dkms-install (packaging/dkms.sh).
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
@@ -90,10 +96,16 @@ EXAMPLESDIR ?= $(PREFIX)/share/doc/ipvs-fnat/examples
 KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 MODDIR = /lib/modules/$(KVER)/extra
 
-install: modules tool
+install: install-modules install-userspace
+
+install-modules: modules
 	@test -n "$(KVER)" || { echo "cannot tell the kernel release of KDIR '$(KDIR)': set KVER" >&2; exit 1; }
 	install -D -m 0644 $(BUILD)/ipvs_fnat.ko $(DESTDIR)$(MODDIR)/ipvs_fnat.ko
 	install -D -m 0644 $(BUILD)/toa.ko $(DESTDIR)$(MODDIR)/toa.ko
+	@if [ -z "$(DESTDIR)" ]; then echo "depmod -a $(KVER)"; depmod -a $(KVER); fi
+
+# Everything but the modules: with DKMS (make dkms-install) instead of install-modules.
+install-userspace: tool
 	install -D -m 0755 $(BUILD)/ipvsadm-fnat $(DESTDIR)$(SBINDIR)/ipvsadm-fnat
 	install -D -m 0644 man/ipvsadm-fnat.8 $(DESTDIR)$(MANDIR)/man8/ipvsadm-fnat.8
 	install -d $(DESTDIR)$(UNITDIR)
@@ -102,8 +114,8 @@ install: modules tool
 	chmod 0644 $(DESTDIR)$(UNITDIR)/ipvsadm-fnat.service
 	for d in modules-load.d modprobe.d sysctl.d; do for f in packaging/$$d/*.conf; do \
 		install -D -m 0644 $$f $(DESTDIR)$(EXAMPLESDIR)/$$d/$$(basename $$f) || exit 1; done; done
-	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); \
-		command -v systemctl >/dev/null && systemctl daemon-reload 2>/dev/null || true; fi
+	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null; then \
+		systemctl daemon-reload 2>/dev/null || true; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/ipvs_fnat.ko $(DESTDIR)$(MODDIR)/toa.ko
