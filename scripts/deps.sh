@@ -17,8 +17,9 @@ packages=(
 	python3 python3-scapy nginx-light curl iperf3 wrk socat ipvsadm
 	# the benchmarks (make bench): the profiler and the plot
 	linux-perf gnuplot-nox
-	# make test's DKMS stage builds and installs the modules for the test kernel
-	dkms
+	# make test's DKMS stage builds and installs the modules for the test kernel (DKMS
+	# signs them with a key it makes with openssl)
+	dkms openssl
 )
 
 missing=()
