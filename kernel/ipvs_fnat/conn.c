@@ -224,6 +224,22 @@ void fnat_conn_set_state_locked(struct fnat_conn *cp, enum fnat_conn_state state
 	}
 }
 
+/*
+ * Live connections of every namespace together, against fnat_conn_max_global (a
+ * module parameter, so that no namespace admin can raise it): the table and the
+ * connection cache are shared by all namespaces, and a namespace's own conn_max is
+ * set by whoever administers it, possibly an unprivileged user's user namespace.
+ */
+static atomic_t fnat_conn_global = ATOMIC_INIT(0);
+
+/* Give back what fnat_conn_reserve() took (a failed creation, or an unhashed
+ * connection). */
+static void fnat_conn_unreserve(struct fnat_net *fn)
+{
+	atomic_dec(&fn->conn_count);
+	atomic_dec(&fnat_conn_global);
+}
+
 /* --- removal ---------------------------------------------------------------------- */
 
 static void fnat_conn_free_rcu(struct rcu_head *head)
@@ -267,7 +283,7 @@ static void fnat_conn_unhash(struct fnat_conn *cp)
 	else
 		atomic_dec(&cp->dest->inactconns);
 	atomic_dec(&cp->lip->conns);
-	atomic_dec(&fnat_net(net)->conn_count);
+	fnat_conn_unreserve(fnat_net(net));
 	fnat_dp_count(net, FNAT_C_CONN_EXPIRED);
 	fnat_conn_put(cp);
 }
@@ -322,9 +338,19 @@ static void fnat_conn_kill(struct fnat_conn *cp)
 
 /* --- creation --------------------------------------------------------------------- */
 
+/* What fnat_conn_taken() found in the two buckets of cp's tuples. */
+enum fnat_conn_clash {
+	FNAT_CLASH_NONE,	/* both tuples free: cp may go in */
+	FNAT_CLASH_PORT,	/* the RS-side tuple (LIP:lport -> RS) is in use: try another port */
+	FNAT_CLASH_CLIENT,	/* the client's tuple is already there: another CPU created
+				 * this very connection meanwhile (the same SYN, or its
+				 * retransmission, on two CPUs); no port would help */
+};
+
 /* Is a connection with cp's client-side or RS-side tuple already in the table?
- * Bucket locks held. */
-static bool fnat_conn_taken(const struct fnat_conn *cp, u32 cb, u32 rb)
+ * Bucket locks held. The client tuple is checked first: when it is taken, every
+ * port would be refused, and the caller must use the existing connection. */
+static enum fnat_conn_clash fnat_conn_taken(const struct fnat_conn *cp, u32 cb, u32 rb)
 {
 	struct net *net = fnat_conn_net(cp);
 	struct fnat_tuple t;
@@ -332,26 +358,29 @@ static bool fnat_conn_taken(const struct fnat_conn *cp, u32 cb, u32 rb)
 
 	t.protocol = cp->protocol;
 	t.af = cp->af;
-	t.saddr = cp->daddr;
-	t.sport = cp->dport;
-	t.daddr = cp->laddr;
-	t.dport = cp->lport;
-	hlist_for_each_entry(o, &fnat_conn_tab[rb], r_node)
-		if (fnat_conn_match_out(o, net, &t))
-			return true;
 	t.saddr = cp->caddr;
 	t.sport = cp->cport;
 	t.daddr = cp->vaddr;
 	t.dport = cp->vport;
 	hlist_for_each_entry(o, &fnat_conn_tab[cb], c_node)
 		if (fnat_conn_match_in(o, net, &t))
-			return true;
-	return false;
+			return FNAT_CLASH_CLIENT;
+	t.saddr = cp->daddr;
+	t.sport = cp->dport;
+	t.daddr = cp->laddr;
+	t.dport = cp->lport;
+	hlist_for_each_entry(o, &fnat_conn_tab[rb], r_node)
+		if (fnat_conn_match_out(o, net, &t))
+			return FNAT_CLASH_PORT;
+	return FNAT_CLASH_NONE;
 }
 
 /* Claim a free local port on la for cp: check and insert under the bucket locks in
- * one step. Returns true when cp is in the table. */
-static bool fnat_conn_claim_port(struct fnat_conn *cp, struct fnat_laddr *la, u32 range)
+ * one step. Returns FNAT_CLASH_NONE when cp is in the table, FNAT_CLASH_CLIENT when
+ * the same client connection is (the caller gives up), FNAT_CLASH_PORT when every
+ * port tried was taken. */
+static enum fnat_conn_clash fnat_conn_claim_port(struct fnat_conn *cp, struct fnat_laddr *la,
+						 u32 range)
 {
 	u16 lo = fnat_port_min(range), hi = fnat_port_max(range);
 	u32 span = (u32)hi - lo + 1, start = get_random_u32(), i, tries;
@@ -360,8 +389,8 @@ static bool fnat_conn_claim_port(struct fnat_conn *cp, struct fnat_laddr *la, u3
 	cp->lip = la;
 	cp->laddr = la->addr;
 	for (i = 0; i < tries; i++) {
+		enum fnat_conn_clash clash;
 		u32 cb, rb;
-		bool taken;
 
 		/* A random start, then a stride through the range: every port of a
 		 * small range is tried, and a large range is probed spread out. */
@@ -369,24 +398,48 @@ static bool fnat_conn_claim_port(struct fnat_conn *cp, struct fnat_laddr *la, u3
 		cb = fnat_conn_c_bucket(cp);
 		rb = fnat_conn_r_bucket(cp);
 		fnat_lock_two(cb, rb);
-		taken = fnat_conn_taken(cp, cb, rb);
-		if (!taken) {
+		clash = fnat_conn_taken(cp, cb, rb);
+		if (clash == FNAT_CLASH_NONE) {
 			hlist_add_head_rcu(&cp->c_node, &fnat_conn_tab[cb]);
 			hlist_add_head_rcu(&cp->r_node, &fnat_conn_tab[rb]);
 		}
 		fnat_unlock_two(cb, rb);
-		if (!taken)
-			return true;
+		if (clash != FNAT_CLASH_PORT)
+			return clash;
 		atomic64_inc(&la->port_conflicts);
 	}
-	return false;
+	return FNAT_CLASH_PORT;
+}
+
+/*
+ * Reserve a place for one more connection in net and globally, before anything is
+ * allocated: atomic_inc_return() makes both limits hard, however many CPUs take SYNs
+ * at once (checking, then incrementing later, let each CPU overshoot). A reservation
+ * is either kept by the connection once hashed (released by fnat_conn_unhash()) or
+ * given back with fnat_conn_unreserve() on failure. Returns the drop reason, or
+ * FNAT_C_MAX when reserved.
+ */
+static int fnat_conn_reserve(struct fnat_net *fn)
+{
+	u32 conn_max = READ_ONCE(fn->cfg.conn_max);
+
+	if ((unsigned int)atomic_inc_return(&fnat_conn_global) > READ_ONCE(fnat_conn_max_global)) {
+		atomic_dec(&fnat_conn_global);
+		return FNAT_C_CONN_LIMIT_GLOBAL;
+	}
+	if ((u32)atomic_inc_return(&fn->conn_count) > conn_max && conn_max) {
+		atomic_dec(&fn->conn_count);
+		atomic_dec(&fnat_conn_global);
+		return FNAT_C_CONN_LIMIT;
+	}
+	return FNAT_C_MAX;
 }
 
 /*
  * A new connection for a client-side tuple t, scheduled to dest of svc, from one of
  * the service's local addresses (rotating). Under RCU, softirq. On failure returns
- * NULL with *drop_reason set to the counter that explains it; -EEXIST-like races (the
- * same client tuple created on another CPU meanwhile) return NULL with
+ * NULL with *drop_reason set to the counter that explains it; when the same client
+ * tuple was created on another CPU meanwhile it returns NULL with
  * *drop_reason = FNAT_C_MAX, and the caller looks the connection up again.
  */
 struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
@@ -394,30 +447,37 @@ struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 				int *drop_reason)
 {
 	struct fnat_net *fn = fnat_net(net);
-	u32 conn_max = READ_ONCE(fn->cfg.conn_max), range = READ_ONCE(fn->cfg.port_range);
+	u32 range = READ_ONCE(fn->cfg.port_range);
+	enum fnat_conn_clash clash = FNAT_CLASH_PORT;
 	unsigned int n, tried = 0, start;
 	struct fnat_laddr *la;
 	struct fnat_conn *cp;
+	int reason;
 
-	if (conn_max && atomic_read(&fn->conn_count) >= conn_max) {
-		*drop_reason = FNAT_C_CONN_LIMIT;
-		return NULL;
-	}
 	n = READ_ONCE(svc->num_laddrs);
 	if (!n) {
 		*drop_reason = FNAT_C_NO_LADDR_DROP;
+		return NULL;
+	}
+	reason = fnat_conn_reserve(fn);
+	if (reason != FNAT_C_MAX) {
+		*drop_reason = reason;
 		return NULL;
 	}
 	/* Deleted meanwhile: the deletion sweeps connections only after a grace
 	 * period, so checking here, inside our RCU section, is enough. */
 	if (test_bit(FNAT_F_UNLINKED, &svc->flags) || test_bit(FNAT_F_UNLINKED, &dest->flags) ||
 	    !fnat_dest_hold_rcu(dest)) {
+		fnat_conn_unreserve(fn);
 		*drop_reason = FNAT_C_NO_SERVICE_DROP;
 		return NULL;
 	}
+	/* Atomic (softirq) and quiet: under memory pressure a SYN is refused and
+	 * counted in nomem_drop rather than dipping further or logging per packet. */
 	cp = kmem_cache_zalloc(fnat_conn_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!cp) {
 		fnat_dest_put(dest);
+		fnat_conn_unreserve(fn);
 		*drop_reason = FNAT_C_NOMEM_DROP;
 		return NULL;
 	}
@@ -446,9 +506,12 @@ struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 			continue;
 		if (la->af == t->af && !test_bit(FNAT_F_UNLINKED, &la->flags) &&
 		    fnat_laddr_hold_rcu(la)) {
-			if (fnat_conn_claim_port(cp, la, range))
+			clash = fnat_conn_claim_port(cp, la, range);
+			if (clash == FNAT_CLASH_NONE)
 				goto claimed;
 			fnat_laddr_put(la);
+			if (clash == FNAT_CLASH_CLIENT)
+				goto failed;
 		}
 	}
 	tried = 0;
@@ -457,21 +520,33 @@ struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 			break;
 		if (la->af == t->af && !test_bit(FNAT_F_UNLINKED, &la->flags) &&
 		    fnat_laddr_hold_rcu(la)) {
-			if (fnat_conn_claim_port(cp, la, range))
+			clash = fnat_conn_claim_port(cp, la, range);
+			if (clash == FNAT_CLASH_NONE)
 				goto claimed;
 			fnat_laddr_put(la);
+			if (clash == FNAT_CLASH_CLIENT)
+				goto failed;
 		}
 	}
+failed:
 	atomic_dec(&dest->inactconns);
 	fnat_dest_put(dest);
 	kmem_cache_free(fnat_conn_cache, cp);
-	*drop_reason = FNAT_C_NO_PORT;
+	fnat_conn_unreserve(fn);
+	/* The client's connection exists (made on another CPU): not a refusal; the
+	 * caller forwards the packet on it. */
+	if (clash == FNAT_CLASH_CLIENT) {
+		fnat_dp_count(net, FNAT_C_CONN_RACE);
+		*drop_reason = FNAT_C_MAX;
+	} else {
+		*drop_reason = FNAT_C_NO_PORT;
+	}
 	return NULL;
 
 claimed:
+	/* The reservation is now the connection's (released in fnat_conn_unhash()). */
 	atomic_inc(&fnat_live_objects);
 	atomic_inc(&cp->lip->conns);
-	atomic_inc(&fn->conn_count);
 	mod_timer(&cp->timer, cp->expires);
 	fnat_dp_count(net, FNAT_C_CONN_NEW);
 	fnat_stats_conn(&svc->stats);
@@ -608,6 +683,14 @@ int fnat_conn_init(void)
 {
 	u32 size = fnat_conn_tab_size(), i;
 
+	/* conn_max_global=0 (the default): connections may take up to 1/16 of RAM, so
+	 * that a flood fills the table, never the memory userspace needs. */
+	if (!fnat_conn_max_global) {
+		u64 cap = div_u64((u64)totalram_pages() << PAGE_SHIFT,
+				  16 * ALIGN(sizeof(struct fnat_conn), L1_CACHE_BYTES));
+
+		fnat_conn_max_global = clamp_t(u64, cap, 1024, INT_MAX);
+	}
 	fnat_conn_cache = kmem_cache_create("fnat_conn", sizeof(struct fnat_conn), 0,
 					    SLAB_HWCACHE_ALIGN, NULL);
 	if (!fnat_conn_cache)

@@ -113,6 +113,8 @@ enum fnat_dp_counter {
 	FNAT_C_OUT_PKTS,	/* packets real server -> client */
 	FNAT_C_EXPIRE_RST,	/* RSTs sent for expired ESTABLISHED connections */
 	FNAT_C_EXPIRE_RST_FAIL,	/* such RSTs not sent: no memory or no route */
+	FNAT_C_CONN_LIMIT_GLOBAL, /* new connections refused: conn_max_global (all netns) */
+	FNAT_C_CONN_RACE,	/* a new connection was made meanwhile on another CPU: used */
 	FNAT_C_MAX,
 };
 

@@ -30,6 +30,8 @@ const char *const fnat_dp_counter_names[FNAT_C_MAX] = {
 	[FNAT_C_OUT_PKTS] = "out_pkts",
 	[FNAT_C_EXPIRE_RST] = "expire_rst",
 	[FNAT_C_EXPIRE_RST_FAIL] = "expire_rst_fail",
+	[FNAT_C_CONN_LIMIT_GLOBAL] = "conn_limit_global",
+	[FNAT_C_CONN_RACE] = "conn_race",
 };
 
 u64 fnat_dp_counter_read(struct net *net, enum fnat_dp_counter c)

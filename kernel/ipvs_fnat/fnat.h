@@ -180,6 +180,7 @@ struct fnat_net {
 
 extern unsigned int fnat_net_id;
 extern unsigned int fnat_conn_tab_bits;
+extern unsigned int fnat_conn_max_global;	/* live connections, all namespaces */
 
 static inline struct fnat_net *fnat_net(const struct net *net)
 {

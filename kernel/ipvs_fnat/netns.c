@@ -21,6 +21,17 @@ unsigned int fnat_conn_tab_bits __read_mostly = 20;
 module_param_named(conn_tab_bits, fnat_conn_tab_bits, uint, 0444);
 MODULE_PARM_DESC(conn_tab_bits, "log2 of the connection table size, 8..24 (default 20)");
 
+/*
+ * The connection table and cache are shared by every namespace, while conn_max is
+ * per namespace and may be set by an unprivileged user's user namespace: this cap,
+ * settable only by whoever loads the module, bounds them all. 0 at load: computed
+ * from the memory (1/16 of RAM, see fnat_conn_init()); the file then shows it.
+ */
+unsigned int fnat_conn_max_global __read_mostly;
+module_param_named(conn_max_global, fnat_conn_max_global, uint, 0444);
+MODULE_PARM_DESC(conn_max_global,
+		 "live connections in all namespaces together (default 0: 1/16 of RAM's worth)");
+
 u32 fnat_conn_tab_size(void)
 {
 	return 1U << fnat_conn_tab_bits;
