@@ -4,6 +4,7 @@
 #   make test       unit tests, then every end-to-end test inside the test guest
 #   make demo       the FULLNAT demo inside the test guest
 #   make bench      benchmarks inside the test guest
+#   make fuzz       the long reliability campaigns (docs/reliability.md), two guest boots
 #
 # Kernel modules build with Kbuild against KDIR: by default the headers of the newest
 # kernel under /lib/modules/*/build (Debian's linux-headers-amd64), never `uname -r`,
@@ -16,7 +17,7 @@ CMAKE_BUILD_DIR ?= $(BUILD)/cmake
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps modules module-fnat module-toa test-modules tool unit sparse test e2e demo bench clean
+.PHONY: all deps modules module-fnat module-toa test-modules tool unit sparse test e2e demo bench fuzz clean
 .PHONY: install install-modules install-userspace uninstall dkms-install dkms-uninstall
 
 all: deps modules tool
@@ -73,8 +74,10 @@ demo: all
 
 # Benchmarks: one guest boot without slub_debug (vm-run --bench); results in build/bench/,
 # docs/benchmarks.md (generated section) and docs/bench-scale.png, BENCH lines last.
+# BENCH_BEFORE_KO=path/ipvs_fnat.ko adds that build as a before/after mode (toa0).
 bench: all
 	scripts/vm-run --bench -m 4096 -t 1800 -l $(BUILD)/bench-console.log \
+		$(if $(BENCH_BEFORE_KO),-e BENCH_BEFORE_KO=$(abspath $(BENCH_BEFORE_KO))) \
 		-e "BENCH_HOST=$$(nproc) CPUs ($$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), load average $$(cut -d' ' -f1-3 /proc/loadavg) when the run started" \
 		-- tests/bench/run.sh
 
@@ -131,6 +134,11 @@ dkms-install: deps
 
 dkms-uninstall:
 	packaging/dkms.sh uninstall
+
+# Netlink and packet fuzzing, faults and load at full length, a low-memory guest:
+# figures in build/test-results/fuzz-summary.txt (tests/fuzz.sh).
+fuzz: all
+	@tests/fuzz.sh
 
 clean:
 	for d in kernel/ipvs_fnat kernel/toa tests/kmod/warn_on_load; do \

@@ -9,7 +9,11 @@
 #   BENCH <name> <value>
 # It exits non-zero only if it could not measure. To add one, drop NAME.sh next to this
 # file. Benchmarks are not tests: no result fails `make bench` by its value.
-set -u
+#
+# Each benchmark's output is kept in build/bench/NAME.out; at the end tests/bench/report.py
+# draws docs/bench-scale.png, rewrites the generated section of docs/benchmarks.md and
+# prints every BENCH line of the run again as the last lines.
+set -u -o pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 
 if [ -z "${VM_GUEST:-}" ]; then
@@ -28,15 +32,22 @@ if [ ${#benches[@]} -eq 0 ]; then
 	exit 1
 fi
 
+BENCH_DIR=${BENCH_DIR:-$here/../../build/bench}
+export BENCH_DIR
+mkdir -p "$BENCH_DIR"
+rm -f "$BENCH_DIR"/*.out
+
 rc=0
 for b in "${benches[@]}"; do
 	name=$(basename "${b%.sh}")
 	echo "=== $name"
 	start=$SECONDS
-	if ! E2E_NAME=$name bash "$b"; then
+	if ! E2E_NAME=$name bash "$b" 2>&1 | tee "$BENCH_DIR/$name.out"; then
 		echo "bench: $name could not measure" >&2
 		rc=1
 	fi
 	echo "=== $name: $((SECONDS - start)) s"
 done
+echo "=== report"
+/usr/bin/python3 "$here/report.py" final "$BENCH_DIR" "$here/../../docs/benchmarks.md" || rc=1
 exit $rc
