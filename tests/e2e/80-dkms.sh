@@ -46,6 +46,21 @@ load() {
 		"$(cat "/sys/module/$m/srcversion" 2>/dev/null)"
 }
 
+# Installed, the module is also loaded on demand: the tool's first netlink request
+# asks genetlink for the IPVS_FNAT family, and the kernel runs modprobe for the
+# family's alias. tests/e2e/run.sh blacklists the aliases for the other tests; here
+# the blacklist is set aside for a moment.
+test_autoload() {
+	local bl=/etc/modprobe.d/e2e-no-autoload.conf out
+	[ -f "$bl" ] && mv "$bl" "$bl.off" && at_exit "mv $bl.off $bl"
+	out=$("$FNAT_TOOL" -L -n 2>&1)
+	check "installed, ipvs_fnat is loaded on demand by the tool's first request (genetlink alias)" \
+		grep -q '^ipvs_fnat ' /proc/modules
+	check "... and the listing works: $(head -n 1 <<<"$out")" grep -q '^IP Virtual Server FULLNAT' <<<"$out"
+	check "rmmod ipvs_fnat after the autoload" rmmod ipvs_fnat
+	[ -f "$bl.off" ] && mv "$bl.off" "$bl"
+}
+
 setup_topology() {
 	topo_standard
 	addr director rs0 203.0.113.100/24
@@ -104,6 +119,7 @@ elif check_dkms_module ipvs_fnat && check_dkms_module toa; then
 	if grep -qE '^(ipvs_fnat|toa) ' /proc/modules; then
 		fail "ipvs_fnat or toa already loaded before this test"
 	else
+		test_autoload
 		load ipvs_fnat
 		load toa
 		if setup_topology; then

@@ -13,22 +13,30 @@
 #           net.ipv4.fib_multipath_hash_policy=1 (source/destination address and port)
 #   rs1, rs2: 192.0.2.201 via 203.0.113.1, 192.0.2.202 via 203.0.113.2; no route to
 #           the clients. Directors: no ip_forward (FULLNAT sends what it translates).
+#   IPv6 alongside: clients 2001:db8:c::N/64 (N = the IPv4 host part), router links
+#   2001:db8:1::/64 and 2001:db8:2::/64 (router ::1, director ::2), VIP
+#   2001:db8:10::10, LIPs 2001:db8:20::1 (d1) and 2001:db8:20::2 (d2) on lo, real
+#   servers 2001:db8:5::11, ::12 with the LIPs routed via 2001:db8:5::1 / ::2,
+#   net.ipv6.fib_multipath_hash_policy=1.
+# Then director 1 "fails": the router's route loses its next hop, and every new
+# connection is served by director 2.
 . "$(dirname "$0")/lib.sh"
 
 CLIENTS="c1 c2 c3"
-PER_ADDR=12     # connections per client address: 3 clients x 2 addresses x 12 = 72
+PER_ADDR=8      # connections per client address and family: 3 clients x 2 addresses x 8 = 48
 
 director() {
 	local d=$1 n=$2 lip=$3
 	ns_add "$d"
 	link router "to$d" "$d" up0
-	addr router "to$d" "192.0.2.$((125 + 4 * n))/30"
-	addr "$d" up0 "192.0.2.$((126 + 4 * n))/30"
+	addr router "to$d" "192.0.2.$((125 + 4 * n))/30" "2001:db8:$n::1/64"
+	addr "$d" up0 "192.0.2.$((126 + 4 * n))/30" "2001:db8:$n::2/64"
 	on "$d" ip route add 198.51.100.0/24 via "192.0.2.$((125 + 4 * n))"
-	addr "$d" lo 192.0.2.10/32 "$lip/32"
+	on "$d" ip -6 route add 2001:db8:c::/64 via "2001:db8:$n::1"
+	addr "$d" lo 192.0.2.10/32 "$lip/32" 2001:db8:10::10/128 "2001:db8:20::$n/128"
 	link "$d" rs0 lan "$d"
 	ip -n lan link set "$d" master br0
-	addr "$d" rs0 "203.0.113.$n/24"
+	addr "$d" rs0 "203.0.113.$n/24" "2001:db8:5::$n/64"
 }
 
 setup() {
@@ -36,17 +44,25 @@ setup() {
 	ns_add router
 	ns_add lan
 	router router
-	on router sysctl -q -w net.ipv4.fib_multipath_hash_policy=1
+	on router sysctl -q -w net.ipv4.fib_multipath_hash_policy=1 net.ipv6.fib_multipath_hash_policy=1
 	on router ip link add br0 type bridge
 	on router ip link set br0 up
-	addr router br0 198.51.100.1/24
+	addr router br0 198.51.100.1/24 2001:db8:c::1/64
 	n=2
 	for c in $CLIENTS; do
 		ns_add "$c"
 		link "$c" eth0 router "$c"
 		ip -n router link set "$c" master br0
-		addr "$c" eth0 "198.51.100.$n/24" "198.51.100.$((n + 1))/24"
+		addr "$c" eth0 "198.51.100.$n/24" "198.51.100.$((n + 1))/24" \
+			"2001:db8:c::$n/64" "2001:db8:c::$((n + 1))/64"
 		on "$c" ip route add default via 198.51.100.1
+		on "$c" ip -6 route add default via 2001:db8:c::1
+		# Over veth a packet keeps the hash its socket gave it, and the router's
+		# layer-4 multipath hash takes that hash as it is. TCP draws a new one after
+		# each retransmission timeout (and, for IPv6, a new flow label), which here
+		# would move a connection to the other director, as a real router hashing the
+		# headers never would. Fixed socket hashes keep the emulation honest.
+		on "$c" sysctl -q -w net.core.txrehash=0
 		n=$((n + 2))
 	done
 	on lan ip link add br0 type bridge
@@ -54,43 +70,58 @@ setup() {
 	director d1 1 192.0.2.201
 	director d2 2 192.0.2.202
 	on router ip route add 192.0.2.10/32 nexthop via 192.0.2.130 nexthop via 192.0.2.134
+	on router ip -6 route add 2001:db8:10::10/128 nexthop via 2001:db8:1::2 nexthop via 2001:db8:2::2
 	for i in 1 2; do
 		ns_add "rs$i"
 		link "rs$i" eth0 lan "rs$i"
 		ip -n lan link set "rs$i" master br0
-		addr "rs$i" eth0 "203.0.113.1$i/24"
+		addr "rs$i" eth0 "203.0.113.1$i/24" "2001:db8:5::1$i/64"
 		on "rs$i" ip route add 192.0.2.201/32 via 203.0.113.1
 		on "rs$i" ip route add 192.0.2.202/32 via 203.0.113.2
+		on "rs$i" ip -6 route add 2001:db8:20::1/128 via 2001:db8:5::1
+		on "rs$i" ip -6 route add 2001:db8:20::2/128 via 2001:db8:5::2
 	done
 
 	insmod "$BUILD/ipvs_fnat.ko" || return 1
 	at_exit "rmmod ipvs_fnat"
-	insmod "$BUILD/toa.ko" trusted=192.0.2.201/32,192.0.2.202/32 || return 1
+	insmod "$BUILD/toa.ko" trusted=192.0.2.201/32,192.0.2.202/32,2001:db8:20::/126 || return 1
 	at_exit "rmmod toa"
 	nginx_start rs1 rs1 && nginx_start rs2 rs2 || return 1
 
-	# The same service on both directors, each with its own LIP.
+	# The same services on both directors, each with its own LIPs.
 	for i in 1 2; do
 		on "d$i" "$FNAT_TOOL" -A -t 192.0.2.10:80 -s rr &&
 			on "d$i" "$FNAT_TOOL" -a -t 192.0.2.10:80 -r 203.0.113.11:80 -b &&
 			on "d$i" "$FNAT_TOOL" -a -t 192.0.2.10:80 -r 203.0.113.12:80 -b &&
-			on "d$i" "$FNAT_TOOL" -P -t 192.0.2.10:80 -z "192.0.2.20$i" || return 1
+			on "d$i" "$FNAT_TOOL" -P -t 192.0.2.10:80 -z "192.0.2.20$i" &&
+			on "d$i" "$FNAT_TOOL" -A -t '[2001:db8:10::10]:80' -s rr &&
+			on "d$i" "$FNAT_TOOL" -a -t '[2001:db8:10::10]:80' -r '[2001:db8:5::11]:80' -b &&
+			on "d$i" "$FNAT_TOOL" -a -t '[2001:db8:10::10]:80' -r '[2001:db8:5::12]:80' -b &&
+			on "d$i" "$FNAT_TOOL" -P -t '[2001:db8:10::10]:80' -z "2001:db8:20::$i" || return 1
 	done
 }
 
 stat_of() { on "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 
-# Each client address opens PER_ADDR connections one after another (new source port
-# each time); the clients run in parallel. Every answer is "rsN <peer it saw>".
-test_spread() {
-	local c a n out=$E2E_TMP/answers total answered wrong d1 d2 c1n c2n
-	: >"$out"
-	n=2
+# addresses FAM: the six client addresses of a family.
+addresses() {
+	local n
+	for n in 2 3 4 5 6 7; do
+		if [ "$1" = 4 ]; then echo "198.51.100.$n"; else echo "2001:db8:c::$n"; fi
+	done
+}
+
+# spread FAM URL OUT [N]: each client address opens N (PER_ADDR) connections one after another
+# (a new source port each time); the clients run in parallel. OUT gets one line per
+# answer: "<client address> rsN <peer the server saw>".
+spread() {
+	local fam=$1 url=$2 out=$3 count=${4:-$PER_ADDR} c a n=2
+	rm -f "$out" "$out".*
 	for c in $CLIENTS; do
-		for a in "198.51.100.$n" "198.51.100.$((n + 1))"; do
+		for a in $(addresses "$fam" | sed -n "$((n - 1))p;${n}p"); do
 			(
-				for _ in $(seq $PER_ADDR); do
-					r=$(on "$c" curl -s -m 10 --interface "$a" http://192.0.2.10/) &&
+				for _ in $(seq "$count"); do
+					r=$(on "$c" curl -s -m 10 --interface "$a" "$url") &&
 						echo "$a $r" >>"$out.$a"
 				done
 			) &
@@ -98,38 +129,68 @@ test_spread() {
 		n=$((n + 2))
 	done
 	wait
-	cat "$out".* >"$out"
-	total=$((3 * 2 * PER_ADDR))
+	cat "$out".* >"$out" 2>/dev/null
+}
+
+svc_conns() {
+	on "$1" "$FNAT_TOOL" -L -n --stats --exact -t "$2" | awk '$1 == "TCP" { print $3 }'
+}
+
+# test_family FAM VIP URL LIPREGEX: the spread over both directors, for one family.
+test_family() {
+	local fam=$1 vip=$2 url=$3 lips=$4 out=$E2E_TMP/answers$1 total answered wrong
+	local d1 d2 a logs="$E2E_TMP/rs1/access.log $E2E_TMP/rs2/access.log"
+	total=$((6 * PER_ADDR))
+	spread "$fam" "$url" "$out"
 	answered=$(wc -l <"$out")
-	check_eq "all $total connections from 6 client addresses completed" "$total" "$answered"
-	# The peer each server saw is the address the client sent from.
+	check_eq "IPv$fam: all $total connections from 6 client addresses completed" "$total" "$answered"
 	wrong=$(awk '$3 != $1' "$out" | wc -l)
-	check_eq "every real server saw the client's own address (toa trusted = both LIPs)" 0 "$wrong"
-	d1=$(stat_of d1 conn_new)
-	d2=$(stat_of d2 conn_new)
-	info "connections: d1 ${d1:-?}, d2 ${d2:-?}"
-	check "both directors carried connections (d1 ${d1:-?}, d2 ${d2:-?})" \
+	check_eq "IPv$fam: every real server saw the client's own address (toa trusted = the LIPs)" 0 "$wrong"
+	d1=$(svc_conns d1 "$vip")
+	d2=$(svc_conns d2 "$vip")
+	info "IPv$fam connections: d1 ${d1:-?}, d2 ${d2:-?}"
+	check "IPv$fam: both directors carried connections (-L --stats: d1 ${d1:-?}, d2 ${d2:-?})" \
 		test "${d1:-0}" -gt 0 -a "${d2:-0}" -gt 0
-	check_eq "the directors' new connections add up to the $total requests" "$total" \
+	check_eq "IPv$fam: the directors' connections add up to the $total requests" "$total" \
 		"$((${d1:-0} + ${d2:-0}))"
-	c1n=$(on d1 "$FNAT_TOOL" -L -n --stats --exact -t 192.0.2.10:80 | awk '$1 == "TCP" { print $3 }')
-	c2n=$(on d2 "$FNAT_TOOL" -L -n --stats --exact -t 192.0.2.10:80 | awk '$1 == "TCP" { print $3 }')
-	check_eq "ipvsadm-fnat -L --stats in each director agrees (d1 $c1n, d2 $c2n)" "${d1:-0} ${d2:-0}" \
-		"$c1n $c2n"
+	for a in $(addresses "$fam"); do
+		grep -q "^$a GET / HTTP/1.1 200" $logs || { fail "IPv$fam: no access log line for $a"; return; }
+	done
+	pass "IPv$fam: the access logs list every client address"
+	check_fails "IPv$fam: no access log line shows a LIP" grep -qE "^($lips) " $logs
+}
+
+test_counters() {
+	local n1 n2
+	n1=$(stat_of d1 conn_new)
+	n2=$(stat_of d2 conn_new)
+	check_eq "/proc/net/ip_vs_fnat_stats: the directors' conn_new add up to all $((12 * PER_ADDR)) connections" \
+		"$((12 * PER_ADDR))" "$((${n1:-0} + ${n2:-0}))"
 	check_eq "no connection was dropped for lack of state (a reply at the wrong director)" "0 0" \
 		"$(stat_of d1 no_conn_drop) $(stat_of d2 no_conn_drop)"
-	check "the access logs list every client address and no LIP" bash -c '
-		logs="$1/rs1/access.log $1/rs2/access.log"
-		for a in 198.51.100.2 198.51.100.3 198.51.100.4 198.51.100.5 198.51.100.6 198.51.100.7; do
-			grep -q "^$a GET / HTTP/1.1 200" $logs || { echo "no line for $a"; exit 1; }
-		done
-		! grep -E "^192\.0\.2\.20[12] " $logs' _ "$E2E_TMP"
-	check_eq "the access logs hold exactly the $total requests" "$total" \
+	check_eq "the access logs hold exactly the $((12 * PER_ADDR)) requests" "$((12 * PER_ADDR))" \
 		"$(cat "$E2E_TMP/rs1/access.log" "$E2E_TMP/rs2/access.log" | wc -l)"
 }
 
+# Director 1 fails: the router (as BGP would on a lost session) keeps one next hop.
+# New connections all complete, through director 2 only.
+test_failover() {
+	local before1 before2 out=$E2E_TMP/after
+	before1=$(stat_of d1 conn_new)
+	before2=$(stat_of d2 conn_new)
+	on router ip route replace 192.0.2.10/32 via 192.0.2.134
+	spread 4 http://192.0.2.10/ "$out" 4
+	check_eq "after director 1 left the route, all 24 new connections completed" \
+		24 "$(wc -l <"$out")"
+	check_eq "... all of them through director 2" "$before1 $((before2 + 24))" \
+		"$(stat_of d1 conn_new) $(stat_of d2 conn_new)"
+}
+
 if setup; then
-	test_spread
+	test_family 4 192.0.2.10:80 http://192.0.2.10/ '192\.0\.2\.20[12]'
+	test_family 6 '[2001:db8:10::10]:80' 'http://[2001:db8:10::10]/' '2001:db8:20::[12]'
+	test_counters
+	test_failover
 else
 	fail "setup: router, two directors, real servers, modules, nginx, services"
 fi

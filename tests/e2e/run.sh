@@ -17,6 +17,15 @@ if [ -z "${VM_GUEST:-}" ]; then
 	exit 2
 fi
 
+# The tests load ipvs_fnat and toa themselves (insmod build/*.ko; 80-dkms modprobes
+# the DKMS-installed ones by name). Once make test's DKMS stage has installed them
+# under /lib/modules, the kernel would also load ipvs_fnat on its own whenever
+# anything asks genetlink for the IPVS_FNAT family (its module alias), and a test of
+# the tool without the module would find it loaded. A blacklist makes modprobe ignore
+# the modules' aliases but not an explicit `modprobe NAME`. The guest's /etc is its
+# own tmpfs overlay: the host's is not touched.
+printf 'blacklist ipvs_fnat\nblacklist toa\n' >/etc/modprobe.d/e2e-no-autoload.conf
+
 tests=("$@")
 [ ${#tests[@]} -eq 0 ] && tests=("$here"/[0-9]*.sh)
 
