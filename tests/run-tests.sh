@@ -68,6 +68,24 @@ else
 	ko "e2e guest: no results (vm-run exited $rc)"
 fi
 
+# --- low memory: its own small guest ----------------------------------------------------
+# A SYN flood in a 256 MB guest must stop at the connection cap, counted, with no OOM
+# kill (tests/e2e/low-memory.sh, docs/reliability.md).
+echo "### low-memory guest"
+lowmem=$results/low-memory.results
+rm -f "$lowmem"
+scripts/vm-run -m 256 -t "${LOWMEM_TIMEOUT:-900}" -l "$results/low-memory-console.log" \
+	-e "E2E_RESULTS=$lowmem" -- tests/e2e/run.sh tests/e2e/low-memory.sh
+rc=$?
+p=$(grep -c '^PASS ' "$lowmem" 2>/dev/null)
+f=$(grep -c '^FAIL ' "$lowmem" 2>/dev/null)
+passed=$((passed + ${p:-0}))
+failed=$((failed + ${f:-0}))
+while IFS= read -r l; do failures+=("${l#FAIL }"); done < <(grep '^FAIL ' "$lowmem" 2>/dev/null)
+if [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+	ko "low-memory guest: vm-run exited $rc (kernel log: $results/low-memory-console.log)"
+fi
+
 # --- harness self-tests ----------------------------------------------------------------
 echo "### harness self-tests"
 scripts/vm-run -t 300 -- sh -c 'exit 7' >/dev/null 2>&1
