@@ -63,6 +63,10 @@ static unsigned int fnat_forward(struct net *net, struct sk_buff *skb, struct fn
 	enum fnat_verdict v;
 	unsigned int len;
 
+	/* The route the packet arrived with (a packet looped back from a local socket
+	 * has one) is no use: from here on, a dst on skb is one the handler looked up
+	 * for the translated packet (fnat_route(), for a TOA's MTU check). */
+	skb_dst_drop(skb);
 	if (cp->protocol == IPPROTO_TCP)
 		v = from_client ? fnat_tcp_in(skb, cp, thoff, new_conn) : fnat_tcp_out(skb, cp, thoff);
 	else
@@ -80,7 +84,10 @@ static unsigned int fnat_forward(struct net *net, struct sk_buff *skb, struct fn
 		fnat_stats_out(&dest->stats, len);
 		fnat_dp_count(net, FNAT_C_OUT_PKTS);
 	}
-	fnat_xmit(net, skb, cp->af);
+	if (skb_dst(skb))
+		fnat_xmit_routed(net, skb, cp->af);
+	else
+		fnat_xmit(net, skb, cp->af);
 	return NF_STOLEN;
 }
 

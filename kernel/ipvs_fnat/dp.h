@@ -229,11 +229,16 @@ void fnat_rewrite_l3(struct sk_buff *skb, u16 af, const union nf_inet_addr *sadd
 /* --- transmit (xmit.c) ------------------------------------------------------------ */
 
 /* Route and send a translated packet; consumes skb. Returns 0 or a negative errno
- * (the packet is then dropped and counted). */
+ * (the packet is then dropped and counted). Whatever dst skb had is dropped. */
 int fnat_xmit(struct net *net, struct sk_buff *skb, u16 af);
-/* The MTU of the route to the packet's new destination, 0 if there is none. */
-unsigned int fnat_route_mtu(struct net *net, u16 af, const union nf_inet_addr *saddr,
-			    const union nf_inet_addr *daddr);
+/* Look up the route saddr -> daddr and set it as skb's dst (dropping the one it had),
+ * for fnat_xmit_routed(): a packet routed once, e.g. for the MTU check before a TOA
+ * is added, is not looked up again. Returns the route's MTU, 0 if there is none
+ * (skb is then unchanged). Softirq, under RCU. */
+unsigned int fnat_route(struct net *net, struct sk_buff *skb, u16 af,
+			const union nf_inet_addr *saddr, const union nf_inet_addr *daddr, u8 proto);
+/* Send a translated packet on the route fnat_route() set; consumes skb. */
+void fnat_xmit_routed(struct net *net, struct sk_buff *skb, u16 af);
 
 /* --- ICMP errors (icmp.c) ---------------------------------------------------------- */
 

@@ -153,7 +153,8 @@ static int fnat_tcp_add_toa(struct sk_buff *skb, unsigned int thoff, struct fnat
 	olen = fnat_toa_build(toa, cp);
 	if (thlen + olen > sizeof(*th) + FNAT_TCPOPT_SPACE_MAX)
 		return -ENOSPC;
-	mtu = fnat_route_mtu(fnat_conn_net(cp), cp->af, &cp->laddr, &cp->daddr);
+	/* The route the segment will leave on, kept on skb for the transmission. */
+	mtu = fnat_route(fnat_conn_net(cp), skb, cp->af, &cp->laddr, &cp->daddr, IPPROTO_TCP);
 	if (!mtu)
 		return -ENOSPC;
 	if (skb_is_gso(skb)) {

@@ -7,6 +7,10 @@
  * A packet too big for the route with DF set meets the stack's usual answer: an ICMP
  * "fragmentation needed" / "packet too big" to its (translated) source, a local
  * address, which the ICMP translation takes back to the original sender.
+ *
+ * One route lookup per packet: a segment that gets a TOA needs its route's MTU
+ * before it grows, and the route looked up for that check is the one it leaves with
+ * (fnat_route() puts it on the skb, fnat_xmit_routed() sends it on that route).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -70,61 +74,69 @@ static struct dst_entry *fnat_route6(struct net *net, const struct in6_addr *sad
 	return dst;
 }
 
-unsigned int fnat_route_mtu(struct net *net, u16 af, const union nf_inet_addr *saddr,
-			    const union nf_inet_addr *daddr)
+/*
+ * The route from saddr to daddr, set as skb's dst (replacing whatever it had) so that
+ * fnat_xmit_routed() sends the packet on it without looking it up again. Returns the
+ * route's MTU, or 0 (skb unchanged) if there is no route. Softirq, under RCU.
+ */
+unsigned int fnat_route(struct net *net, struct sk_buff *skb, u16 af,
+			const union nf_inet_addr *saddr, const union nf_inet_addr *daddr, u8 proto)
 {
-	unsigned int mtu;
+	struct dst_entry *dst;
 
 	if (af == AF_INET6) {
-		struct dst_entry *dst = fnat_route6(net, &saddr->in6, &daddr->in6, IPPROTO_TCP);
-
+		dst = fnat_route6(net, &saddr->in6, &daddr->in6, proto);
 		if (IS_ERR(dst))
 			return 0;
-		mtu = dst_mtu(dst);
-		dst_release(dst);
 	} else {
-		struct rtable *rt = fnat_route4(net, saddr->ip, daddr->ip, IPPROTO_TCP);
+		struct rtable *rt = fnat_route4(net, saddr->ip, daddr->ip, proto);
 
 		if (IS_ERR(rt))
 			return 0;
-		mtu = dst_mtu(&rt->dst);
-		ip_rt_put(rt);
+		dst = &rt->dst;
 	}
-	return mtu;
-}
-
-static void fnat_xmit_prepare(struct sk_buff *skb, struct dst_entry *dst)
-{
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
+	return dst_mtu(dst);
+}
+
+/* Send skb, translated and untracked, on the dst it carries; consumes it. */
+void fnat_xmit_routed(struct net *net, struct sk_buff *skb, u16 af)
+{
 	nf_reset_ct(skb);
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 	skb_clear_tstamp(skb);
 	skb->pkt_type = PACKET_HOST;
+	if (af == AF_INET6) {
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		ip6_local_out(net, NULL, skb);
+	} else {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		ip_local_out(net, NULL, skb);
+	}
 }
 
 int fnat_xmit(struct net *net, struct sk_buff *skb, u16 af)
 {
+	struct dst_entry *dst;
+
 	if (af == AF_INET6) {
 		struct ipv6hdr *ip6h = ipv6_hdr(skb);
-		struct dst_entry *dst = fnat_route6(net, &ip6h->saddr, &ip6h->daddr,
-						    ip6h->nexthdr);
 
-		if (IS_ERR(dst))
-			goto no_route;
-		fnat_xmit_prepare(skb, dst);
-		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
-		ip6_local_out(net, NULL, skb);
+		dst = fnat_route6(net, &ip6h->saddr, &ip6h->daddr, ip6h->nexthdr);
 	} else {
 		struct iphdr *iph = ip_hdr(skb);
 		struct rtable *rt = fnat_route4(net, iph->saddr, iph->daddr, iph->protocol);
 
-		if (IS_ERR(rt))
-			goto no_route;
-		fnat_xmit_prepare(skb, &rt->dst);
-		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-		ip_local_out(net, NULL, skb);
+		dst = IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst;
 	}
+	if (IS_ERR(dst))
+		goto no_route;
+	/* Whatever the packet arrived with goes (a packet looped back from a local
+	 * socket carries its sender's route). */
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	fnat_xmit_routed(net, skb, af);
 	return 0;
 
 no_route:
