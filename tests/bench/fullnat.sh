@@ -25,7 +25,7 @@
 #    a live half-open connection), once through IPVS and once through FULLNAT; the
 #    slab's objects x object size / live connections (the guest boots with
 #    slab_nomerge, without slub_debug: vm-run --bench).
-# 4. Scale: the same fill up to BENCH_SCALE_MAX live entries (timeout_syn raised so
+# 4. Scale: the same fill up to the last of BENCH_SCALE_STEPS live entries (timeout_syn raised so
 #    that they stay), with the FULLNAT+TOA connection rate and the CPU per forwarded
 #    packet measured at each step, and at an empty table before and after.
 #
@@ -37,12 +37,13 @@
 # round), scale.tsv, mem.tsv, profile-*.txt, for tests/bench/report.py.
 . "$(dirname "$0")/../e2e/lib.sh"
 
-REPS=${BENCH_REPS:-5}
+REPS=${BENCH_REPS:-3}
 SECS=${BENCH_SECS:-4}
 IPERF_SECS=${BENCH_IPERF_SECS:-3}
 MEM_CONNS=${BENCH_MEM_CONNS:-100000}
 SCALE_STEPS=${BENCH_SCALE_STEPS:-"100000 300000 1000000"}
 SCALE_BUDGET=${BENCH_SCALE_BUDGET:-600}	# seconds of filling at most
+SCALE_CYCLES=${BENCH_SCALE_CYCLES:-1}	# 2: a second fill straight to the top
 BENCH_DIR=${BENCH_DIR:-$BUILD/bench}
 SYNFILL=$TOOLBIN/fnat_synfill
 VIP=192.0.2.10
@@ -360,9 +361,10 @@ scale_down() {
 	info "scale: unloading with $FILLED filled connections took $((SECONDS - t0)) s"
 }
 
-# Cycle 1 fills step by step (the plot); cycle 2 fills straight to the top. Each
-# full table is measured between two empty ones (the module reloaded), and
-# cps_ratio_1m_vs_empty compares the full table with the empty ones beside it.
+# Cycle 1 fills step by step (the plot); a cycle 2 (BENCH_SCALE_CYCLES=2) fills
+# straight to the top. Each full table is measured between two empty ones (the
+# module reloaded), and cps_ratio_1m_vs_empty compares the full table with the
+# empty ones beside it.
 scale() {
 	local live s step start cycle top
 	printf 'cycle\tstep\tentries\tcps\tp50_ms\tp99_ms\tcpu_us_per_pkt\tfill_syn_per_s\trep\n' >"$BENCH_DIR/scale.tsv"
@@ -370,7 +372,7 @@ scale() {
 	scale_up || return 1
 	scale_point 0 0 || return 1
 	start=$SECONDS
-	for cycle in 1 2; do
+	for ((cycle = 1; cycle <= SCALE_CYCLES; cycle++)); do
 		if [ $cycle = 2 ]; then
 			scale_up || return 1
 		fi
