@@ -424,7 +424,8 @@ def main():
         if args.rate and sent > args.rate * (time.time() - start):
             time.sleep(0.01)
             continue
-        for eth, pkt in fz.next():
+        # (a fragmented packet is several frames: the last one may be cut off here)
+        for eth, pkt in fz.next()[:args.count - sent]:
             frame = dmac + smac + struct.pack("!H", eth) + pkt
             try:
                 s.send(frame)
