@@ -26,7 +26,7 @@ CLIENTS="c1 c2 c3"
 PER_ADDR=8      # connections per client address and family: 3 clients x 2 addresses x 8 = 48
 
 director() {
-	local d=$1 n=$2 lip=$3
+	local d=$1 n=$2 lip=$3 mac
 	ns_add "$d"
 	link router "to$d" "$d" up0
 	addr router "to$d" "192.0.2.$((125 + 4 * n))/30" "2001:db8:$n::1/64"
@@ -37,6 +37,12 @@ director() {
 	link "$d" rs0 lan "$d"
 	ip -n lan link set "$d" master br0
 	addr "$d" rs0 "203.0.113.$n/24" "2001:db8:5::$n/64"
+	# Static neighbour entries for the next hops, as for BGP peers on a point-to-point
+	# link: no neighbour discovery between the router and the directors on a loaded
+	# emulated machine.
+	mac=$(ip -n "$d" -br link show up0 | awk '{ print $3 }')
+	ip -n router neigh replace "192.0.2.$((126 + 4 * n))" lladdr "$mac" dev "to$d" nud permanent
+	ip -n router -6 neigh replace "2001:db8:$n::2" lladdr "$mac" dev "to$d" nud permanent
 }
 
 setup() {
@@ -115,7 +121,7 @@ addresses() {
 # (a new source port each time); the clients run in parallel. OUT gets one line per
 # answer: "<client address> rsN <peer the server saw>".
 spread() {
-	local fam=$1 url=$2 out=$3 count=${4:-$PER_ADDR} c a n=2
+	local fam=$1 url=$2 out=$3 count=${4:-$PER_ADDR} c a n=2 pids=()
 	rm -f "$out" "$out".*
 	for c in $CLIENTS; do
 		for a in $(addresses "$fam" | sed -n "$((n - 1))p;${n}p"); do
@@ -125,10 +131,11 @@ spread() {
 						echo "$a $r" >>"$out.$a"
 				done
 			) &
+			pids+=($!)
 		done
 		n=$((n + 2))
 	done
-	wait
+	wait "${pids[@]}"
 	cat "$out".* >"$out" 2>/dev/null
 }
 
@@ -148,7 +155,7 @@ test_family() {
 	check_eq "IPv$fam: every real server saw the client's own address (toa trusted = the LIPs)" 0 "$wrong"
 	d1=$(svc_conns d1 "$vip")
 	d2=$(svc_conns d2 "$vip")
-	info "IPv$fam connections: d1 ${d1:-?}, d2 ${d2:-?}"
+	info "IPv$fam connections: d1 ${d1:-?}, d2 ${d2:-?}; no_conn_drop so far: d1 $(stat_of d1 no_conn_drop), d2 $(stat_of d2 no_conn_drop)"
 	check "IPv$fam: both directors carried connections (-L --stats: d1 ${d1:-?}, d2 ${d2:-?})" \
 		test "${d1:-0}" -gt 0 -a "${d2:-0}" -gt 0
 	check_eq "IPv$fam: the directors' connections add up to the $total requests" "$total" \
@@ -158,6 +165,48 @@ test_family() {
 	done
 	pass "IPv$fam: the access logs list every client address"
 	check_fails "IPv$fam: no access log line shows a LIP" grep -qE "^($lips) " $logs
+}
+
+# Each director's view of the client side: a capture of the TCP segments to port 80
+# arriving on its router link, from before the first connection.
+CAPTURES=()
+capture_start() {
+	local i
+	for i in 1 2; do
+		# ip netns exec execs tcpdump: $! is tcpdump's own pid.
+		ip netns exec "d$i" tcpdump -i up0 -n -U -s 96 -w "$E2E_TMP/d$i.pcap" \
+			'tcp dst port 80' >/dev/null 2>&1 &
+		CAPTURES+=($!)
+	done
+	wait_until 10 test -s "$E2E_TMP/d1.pcap" -a -s "$E2E_TMP/d2.pcap"
+}
+
+# orphans D: client address.port of segments that reached director D without their
+# connection's SYN having reached D (what no_conn_drop counts), with the flags.
+orphans() {
+	local d=$1 f=$E2E_TMP/$1
+	tcpdump -r "$E2E_TMP/$d.pcap" -n 2>/dev/null |
+		awk '$2 ~ /^IP/ { print $3, $7 }' >"$f.pkts"
+	awk '$2 == "[S]," { print $1 }' "$f.pkts" | sort -u >"$f.syn"
+	awk '$2 != "[S]," { print $1 }' "$f.pkts" | sort -u >"$f.rest"
+	comm -13 "$f.syn" "$f.rest" | while read -r key; do
+		echo "$key at $d: $(awk -v k="$key" '$1 == k { printf "%s ", $2 }' "$f.pkts")"
+	done
+}
+
+# The property ECMP with a layer-4 hash must give: every segment of a connection
+# reaches the director that received its SYN.
+test_same_director() {
+	local out
+	kill -INT "${CAPTURES[@]}" 2>/dev/null
+	wait_until 10 bash -c 'for p; do kill -0 "$p" 2>/dev/null && exit 1; done; exit 0' _ "${CAPTURES[@]}"
+	out=$(orphans d1; orphans d2)
+	if [ -z "$out" ]; then
+		pass "every segment of every connection reached the director that got its SYN (captures on both)"
+	else
+		fail "segments reached a director without their connection's SYN (flow, director, flags):"
+		printf '%s\n' "$out" | head -n 20 | sed 's/^/     | /'
+	fi
 }
 
 test_counters() {
@@ -186,10 +235,11 @@ test_failover() {
 		"$(stat_of d1 conn_new) $(stat_of d2 conn_new)"
 }
 
-if setup; then
+if setup && capture_start; then
 	test_family 4 192.0.2.10:80 http://192.0.2.10/ '192\.0\.2\.20[12]'
 	test_family 6 '[2001:db8:10::10]:80' 'http://[2001:db8:10::10]/' '2001:db8:20::[12]'
 	test_counters
+	test_same_director
 	test_failover
 else
 	fail "setup: router, two directors, real servers, modules, nginx, services"
