@@ -5,9 +5,9 @@
 //
 // Every message is one of (chosen at random, reproducible from --seed):
 //   - a request for any command (every IPVS_FNAT command, and unknown ones) built from
-//     a grammar of plausible values — a small pool of service keys, destinations and
-//     local addresses, so that creations succeed and later commands find what they
-//     refer to — then mutated: attributes dropped (missing), unknown types added,
+//     a grammar of plausible values — 80 % name one of four well-known services, with
+//     destinations and local addresses of its family, so that creations succeed and
+//     later commands find what they refer to — then, 60 % of them, mutated: attributes dropped (missing), unknown types added,
 //     leaves with wrong payload sizes, nests sent as leaves and leaves as nests, the
 //     NESTED flag cleared, lengths of 0, 1, 3, just short, just long and 0xffff,
 //     duplicated attributes, deep nesting, junk after the attributes, the dump flag,
@@ -168,10 +168,33 @@ public:
 						     static_cast<uint32_t>(r_.next())});
 	}
 
+	// Most requests name one of four well-known services, so that creations succeed
+	// and later commands (destinations, local addresses, changes, deletions) find
+	// what they name; the rest are anything. The family of the last key built is
+	// the one destinations and local addresses follow.
 	std::vector<Attr> svc_key()
 	{
-		uint16_t a = af();
 		std::vector<Attr> k;
+		if (r_.chance(80)) {
+			static const struct {
+				uint16_t af;
+				uint8_t proto;
+				const char *addr;
+				uint16_t port;
+			} known[] = {{AF_INET, IPPROTO_TCP, "192.0.2.10", 80},
+				     {AF_INET, IPPROTO_UDP, "192.0.2.10", 53},
+				     {AF_INET6, IPPROTO_TCP, "2001:db8:10::10", 80},
+				     {AF_INET6, IPPROTO_TCP, "2001:db8:10::11", 443}};
+			const auto &s = known[r_.below(4)];
+			fam_ = s.af;
+			k.push_back(u16(IPVS_FNAT_SVC_ATTR_AF, s.af));
+			k.push_back(u8(IPVS_FNAT_SVC_ATTR_PROTOCOL, s.proto));
+			k.push_back(bytes(IPVS_FNAT_SVC_ATTR_ADDR, addr(s.addr)));
+			k.push_back(be16(IPVS_FNAT_SVC_ATTR_PORT, s.port));
+			return k;
+		}
+		uint16_t a = af();
+		fam_ = a == AF_INET6 ? AF_INET6 : AF_INET;
 		k.push_back(u16(IPVS_FNAT_SVC_ATTR_AF, a));
 		k.push_back(u8(IPVS_FNAT_SVC_ATTR_PROTOCOL,
 			       r_.chance(90) ? static_cast<uint8_t>(r_.chance(60) ? IPPROTO_TCP : IPPROTO_UDP)
@@ -208,7 +231,7 @@ public:
 	Attr dest(bool full)
 	{
 		std::vector<Attr> d;
-		uint16_t a = r_.chance(80) ? AF_INET : AF_INET6;
+		uint16_t a = r_.chance(90) ? fam_ : (fam_ == AF_INET ? AF_INET6 : AF_INET);
 		d.push_back(bytes(IPVS_FNAT_DEST_ATTR_ADDR, r_.chance(90) ? (a == AF_INET ? rs4() : rs6())
 									: any_addr(a)));
 		d.push_back(be16(IPVS_FNAT_DEST_ATTR_PORT, port()));
@@ -228,7 +251,7 @@ public:
 	Attr laddr()
 	{
 		std::vector<Attr> l;
-		uint16_t a = r_.chance(75) ? AF_INET : AF_INET6;
+		uint16_t a = r_.chance(90) ? fam_ : (fam_ == AF_INET ? AF_INET6 : AF_INET);
 		if (r_.chance(50))
 			l.push_back(u16(IPVS_FNAT_LADDR_ATTR_AF, r_.chance(80) ? a : af()));
 		l.push_back(bytes(IPVS_FNAT_LADDR_ATTR_ADDR,
@@ -405,6 +428,7 @@ private:
 	Bytes lip6() { return addr(r_.pick(std::vector<std::string>{"2001:db8:5::100", "2001:db8:5::101"})); }
 
 	Rng &r_;
+	uint16_t fam_ = AF_INET;
 	const std::vector<std::string> v4_{"192.0.2.10", "192.0.2.11", "192.0.2.12"};
 	const std::vector<std::string> v6_{"2001:db8:10::10", "2001:db8:10::11"};
 	const std::vector<std::string> scheds_{"rr", "wrr", "lc", "wlc", "sh", "mh", "",
@@ -469,7 +493,7 @@ private:
 						"GET_DEST", "NEW_LADDR", "DEL_LADDR", "GET_LADDR",
 						"SET_CONFIG", "GET_CONFIG", "GET_INFO", "ZERO", "FLUSH",
 						"GET_CONN"};
-		return cmd <= IPVS_FNAT_CMD_MAX ? n[cmd] : "cmd" + std::to_string(cmd);
+		return cmd <= IPVS_FNAT_CMD_MAX ? n[cmd] : "unknown";
 	}
 
 	// Judge the kernel's answer to msg (whose netlink header is true).
@@ -500,7 +524,7 @@ private:
 		}
 		bool known = cmd >= 1 && cmd <= IPVS_FNAT_CMD_MAX;
 		if (!known && rep.error != EOPNOTSUPP)
-			failure(name + ": an unknown command answered " + errno_name(rep.error));
+			failure("command " + std::to_string(cmd) + ": an unknown command answered " + errno_name(rep.error));
 		if (unpriv_ && known && (mutating(cmd) || cmd == IPVS_FNAT_CMD_GET_CONN) &&
 		    rep.error != EPERM)
 			failure(name + " without CAP_NET_ADMIN answered " + errno_name(rep.error) +
@@ -529,7 +553,7 @@ private:
 	{
 		t_.grammar++;
 		Request q = grammar_request();
-		if (r_.chance(75))
+		if (r_.chance(60))
 			g_.mutate(q.attrs);
 		if (r_.chance(5))
 			q.version = static_cast<uint8_t>(r_.next());
