@@ -200,7 +200,7 @@ def plot(d, png):
     gp = """
 set terminal pngcairo size 900,520 font ',10'
 set output '%s'
-set title 'ipvs_fnat FULLNAT + TOA: new connections per second against live table entries\\n(make bench, %s; emulated guest, absolute values are not meaningful)'
+set title "FULLNAT + TOA: connections/s against live table entries\\n(make bench %s; emulated guest: compare, do not read absolutes)"
 set xlabel 'live entries in the connection table'
 set ylabel 'connections/s (wrk, Connection: close)'
 set y2label 'guest CPU us per forwarded packet'
@@ -210,7 +210,7 @@ set yrange [0:*]
 set y2range [0:*]
 set xrange [-20000:*]
 set format x '%%.0s%%c'
-set key bottom left
+set key bottom right
 set grid
 plot '%s' using 1:2 with points pt 7 ps 0.8 lc rgb '#9ab' title 'each run', \\
      '%s' using 1:2 with linespoints lw 2 pt 7 lc rgb '#c33' title 'median conn/s', \\
