@@ -85,6 +85,9 @@ setup() {
 	for a in $SINKS; do on director ip route add "$a/32" dev sk0; done
 	nginx_start rs1 rs1 && nginx_start rs2 rs2 || return 1
 	wait_until 10 on rs1 ss -Htln 'sport = :5201'
+	# Whatever a failed measurement leaves loaded goes at exit (toa_accept.sh loads
+	# toa.ko next).
+	at_exit "rmmod ipvs_fnat; rmmod toa"
 	modprobe ip_vs && modprobe ip_vs_rr || return 1
 	at_exit "modprobe -r ip_vs_rr ip_vs"
 	# No conntrack; a connection whose server is gone is dropped at once, not its packets.
