@@ -4,7 +4,7 @@
 #   client ------------- director --------------------- lan bridge --- rs1, rs2
 #   198.51.100.2         VIP 192.0.2.10 (lo)                             203.0.113.11, .12
 #   (wrk, iperf3,        LIPs 203.0.113.100-103 (rs0)                    nginx :80, iperf3 :5201
-#    fnat_synfill)       sink: 203.0.113.200-207 on a dummy device (sk0)
+#    fnat-synflood)      sink: 203.0.113.200-207 on a dummy device (sk0)
 #
 # 1. Modes, interleaved (a b c d a b c d ...) for BENCH_REPS rounds, because the
 #    emulated, shared machine drifts and only runs close in time compare:
@@ -20,10 +20,10 @@
 #    is the director's.
 # 2. Profile (perf record -a -g, cpu-clock) during IPVS NAT and FULLNAT+TOA loads.
 # 3. Memory per connection: SYNs from BENCH_MEM_CONNS spoofed client tuples
-#    (fnat_synfill) to a service whose real servers are the sink (a dummy device:
-#    every translated SYN is sent and discarded, none is answered, so each tuple stays
-#    a live half-open connection), once through IPVS and once through FULLNAT; the
-#    slab's objects x object size / live connections (the guest boots with
+#    (fnat-synflood --tuples seq) to a service whose real servers are the sink (a
+#    dummy device: every translated SYN is sent and discarded, none is answered, so
+#    each tuple stays a live half-open connection), once through IPVS and once
+#    through FULLNAT; the slab's objects x object size / live connections (the guest boots with
 #    slab_nomerge, without slub_debug: vm-run --bench).
 # 4. Scale: the same fill up to the last of BENCH_SCALE_STEPS live entries (timeout_syn raised so
 #    that they stay), with the FULLNAT+TOA connection rate and the CPU per forwarded
@@ -45,7 +45,7 @@ SCALE_STEPS=${BENCH_SCALE_STEPS:-"100000 300000 1000000"}
 SCALE_BUDGET=${BENCH_SCALE_BUDGET:-600}	# seconds of filling at most
 SCALE_CYCLES=${BENCH_SCALE_CYCLES:-1}	# 2: a second fill straight to the top
 BENCH_DIR=${BENCH_DIR:-$BUILD/bench}
-SYNFILL=$TOOLBIN/fnat_synfill
+SYNFLOOD=$TOOLBIN/fnat-synflood
 VIP=192.0.2.10
 LIPS="203.0.113.100 203.0.113.101 203.0.113.102 203.0.113.103"
 SINKS="203.0.113.200 203.0.113.201 203.0.113.202 203.0.113.203 203.0.113.204 203.0.113.205 203.0.113.206 203.0.113.207"
@@ -61,7 +61,7 @@ rm -f "$BENCH_DIR"/modes.tsv "$BENCH_DIR"/scale.tsv "$BENCH_DIR"/mem.tsv "$BENCH
 
 fnat() { on director "$FNAT_TOOL" "$@"; }
 die() { echo "bench: $*" >&2; exit 1; }
-for f in "$BUILD/ipvs_fnat.ko" "$BUILD/toa.ko" "$FNAT_TOOL" "$SYNFILL"; do
+for f in "$BUILD/ipvs_fnat.ko" "$BUILD/toa.ko" "$FNAT_TOOL" "$SYNFLOOD"; do
 	[ -e "$f" ] || die "$f is missing: run make first"
 done
 for t in wrk iperf3 ipvsadm nginx; do
@@ -293,7 +293,10 @@ FILL_RATE=0
 fill() {
 	local out sent ms
 	[ "$1" -gt 0 ] || { FILL_RATE=0; return 0; }
-	out=$(on client "$SYNFILL" --dst $VIP --port 81 --count "$1" --first "$FILLED" --src-base 10) || return 1
+	# Tuple FILLED on: 198.51.100.10 + i / 64512, port 1024 + i % 64512; the raw
+	# socket waits out a full queue instead of dropping, so sent = count.
+	out=$(on client "$SYNFLOOD" --via raw --tuples seq --first "$FILLED" --count "$1" \
+		--spoof 198.51.100.10/24 --dst $VIP --port 81) || return 1
 	sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' <<<"$out")
 	ms=$(sed -n 's/.*elapsed_ms=\([0-9]*\).*/\1/p' <<<"$out")
 	FILLED=$((FILLED + sent))
