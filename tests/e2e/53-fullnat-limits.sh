@@ -19,7 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 
 KO=${FNAT_KO:-$BUILD/ipvs_fnat.ko} # FNAT_KO: test another build of the module
-TCP_PY=$E2E_TMP/fnat_tcp.py
+TCP_PY=$TOP/tests/e2e/sockets.py
 SHORT_CONNS=${E2E_SHORT_CONNS:-2000}
 
 fnat() { on director "$FNAT_TOOL" "$@"; }
@@ -44,158 +44,10 @@ conns_to_is() { [ "$(conns_to "$1")" = "$2" ]; }
 conns_are() { [ "$(counter conns)" = "$1" ]; }
 pyc() { on client "$PY" "$TCP_PY" "$@"; }
 
-# The clients and servers: plain sockets, so that a reset and a timeout can be told
-# apart, and thousands of connections cost no process each.
-write_helper() {
-	cat >"$TCP_PY" <<'PY'
-import errno, os, socket, sys, threading, time
-
-def say(*a):
-    print(*a, flush=True)
-
-def serve(port, idle):
-    """Echo server (dual stack); per connection: eof, reset or timeout."""
-    ls = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    ls.bind(("::", port))
-    ls.listen(128)
-    def handle(c):
-        c.settimeout(idle)
-        what = "eof"
-        try:
-            while True:
-                d = c.recv(4096)
-                if not d:
-                    break
-                c.sendall(d)
-        except ConnectionResetError:
-            what = "reset"
-        except socket.timeout:
-            what = "timeout"
-        finally:
-            c.close()
-        say(what)
-    while True:
-        c, _ = ls.accept()
-        threading.Thread(target=handle, args=(c,), daemon=True).start()
-
-def connect(host, port, timeout):
-    s = socket.create_connection((host, port), timeout=timeout)
-    s.sendall(b"ping\n")
-    if s.recv(16) != b"ping\n":
-        raise RuntimeError("no echo")
-    return s
-
-def echo(host, port, timeout):
-    """One connection, one echo: exit status 0 if it worked."""
-    try:
-        connect(host, port, float(timeout)).close()
-    except Exception as e:
-        say("echo failed:", e)
-        sys.exit(1)
-    say("echo ok")
-
-def hold(n, host, port, gofile):
-    """n connections held open until gofile appears, each echoing every second so
-    that none goes idle, then checked once more and closed."""
-    conns = [connect(host, port, 5) for _ in range(n)]
-    say("held", len(conns))
-    alive = set(conns)
-    deadline = time.time() + 180
-    while not os.path.exists(gofile) and time.time() < deadline:
-        for s in list(alive):
-            try:
-                s.sendall(b"tick\n")
-                if s.recv(16) != b"tick\n":
-                    raise OSError("bad echo")
-            except OSError:
-                alive.discard(s)
-        time.sleep(1)
-    ok = 0
-    for s in conns:
-        try:
-            s.sendall(b"again\n")
-            ok += s in alive and s.recv(16) == b"again\n"
-        except OSError:
-            pass
-        s.close()
-    say("still", ok)
-
-def idle(host, port, wait):
-    """Connect, echo, then wait for what the director does to the idle connection."""
-    s = connect(host, port, 5)
-    s.settimeout(float(wait))
-    t0 = time.time()
-    try:
-        d = s.recv(16)
-        say("eof" if not d else "data")
-    except ConnectionResetError:
-        say("reset after %.1f s" % (time.time() - t0))
-    except socket.timeout:
-        say("timeout")
-
-def many(host, port, n):
-    """n sequential HTTP/1.0 requests, each on a new connection (the server closes)."""
-    ok = fail = 0
-    t0 = time.time()
-    for i in range(n):
-        try:
-            s = socket.create_connection((host, port), timeout=10)
-            s.sendall(b"GET / HTTP/1.0\r\nHost: vip\r\n\r\n")
-            r = b""
-            while True:
-                d = s.recv(4096)
-                if not d:
-                    break
-                r += d
-            s.close()
-            if r.startswith(b"HTTP/1.1 200"):
-                ok += 1
-            else:
-                fail += 1
-        except OSError as e:
-            fail += 1
-            if fail <= 5:
-                say("request", i, "failed:", e)
-    say("ok %d fail %d in %.0f s" % (ok, fail, time.time() - t0))
-
-def write(directory, assignments):
-    """Write NAME=VALUE to each sysctl file the way a user would (one write);
-    print ok or the errno's name for each."""
-    for a in assignments:
-        name, value = a.split("=", 1)
-        try:
-            fd = os.open(os.path.join(directory, name), os.O_WRONLY)
-            try:
-                os.write(fd, value.encode() + b"\n")
-            finally:
-                os.close(fd)
-            say("ok")
-        except OSError as e:
-            say(errno.errorcode.get(e.errno, str(e.errno)))
-
-cmd, args = sys.argv[1], sys.argv[2:]
-if cmd == "serve":
-    serve(int(args[0]), float(args[1]))
-elif cmd == "echo":
-    echo(args[0], int(args[1]), args[2])
-elif cmd == "hold":
-    hold(int(args[0]), args[1], int(args[2]), args[3])
-elif cmd == "idle":
-    idle(args[0], int(args[1]), args[2])
-elif cmd == "many":
-    many(args[0], int(args[1]), int(args[2]))
-elif cmd == "write":
-    write(args[0], args[1:])
-PY
-}
-
 setup() {
 	topo_standard
 	ns_add other
 	addr director rs0 203.0.113.100/24 2001:db8:5::100/64
-	write_helper
 	insmod "$KO" || return 1
 	at_exit "rmmod ipvs_fnat"
 	on rs1 "$PY" "$TCP_PY" serve 8080 600 >"$E2E_TMP/serve8080.log" 2>&1 &
@@ -328,7 +180,7 @@ traffic_defaults() {
 # hold_start N NAME: N connections to VIP:8080 held by a client until hold_release NAME.
 hold_start() {
 	rm -f "$E2E_TMP/$2.go"
-	pyc hold "$1" 192.0.2.10 8080 "$E2E_TMP/$2.go" >"$E2E_TMP/$2.out" 2>&1 &
+	pyc hold "$E2E_TMP/$2.go" "$1" 192.0.2.10:8080 >"$E2E_TMP/$2.out" 2>&1 &
 	wait_until 30 grep -q '^held ' "$E2E_TMP/$2.out"
 }
 hold_release() {

@@ -26,7 +26,7 @@ PKTFUZZ=$TOP/tests/tools/fnat-pktfuzz/fnat_pktfuzz.py
 COUNT=${PKTFUZZ_COUNT:-6000}
 SEED=${PKTFUZZ_SEED:-$RANDOM}
 SUMMARY=${FUZZ_SUMMARY:-/dev/null}
-HELPER=$E2E_TMP/echo.py
+HELPER=$TOP/tests/e2e/sockets.py
 
 fnat() { on director "$FNAT_TOOL" "$@"; }
 counter() { on director awk -v k="$1" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
@@ -37,102 +37,19 @@ conns_are() { [ "$(counter conns)" = "$1" ]; }
 # toa.ko's entries are freed once their sockets are (RCU): alloc == free when idle.
 toa_balanced() { [ "$(toa_stat entries_alloc)" = "$(toa_stat entries_free)" ]; }
 
-write_helper() {
-	cat >"$HELPER" <<'PY'
-import os, socket, sys, threading, time
-
-def serve_tcp(port):
-    ls = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    ls.bind(("::", port))
-    ls.listen(128)
-    def handle(c):
-        try:
-            while True:
-                d = c.recv(4096)
-                if not d:
-                    break
-                c.sendall(d)
-        except OSError:
-            pass
-        c.close()
-    while True:
-        c, _ = ls.accept()
-        threading.Thread(target=handle, args=(c,), daemon=True).start()
-
-def serve_udp(port):
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    s.bind(("::", port))
-    while True:
-        d, a = s.recvfrom(2048)
-        s.sendto(d, a)
-
-def hold(gofile, *targets):
-    """One connection per HOST:PORT, echoing every second until gofile appears, then
-    checked once more: prints "still N"."""
-    conns = []
-    for t in targets:
-        host, port = t.rsplit(":", 1)
-        s = socket.create_connection((host.strip("[]"), int(port)), timeout=10)
-        conns.append(s)
-    print("held", len(conns), " ".join("%s:%d" % s.getsockname()[:2] for s in conns), flush=True)
-    alive = set(conns)
-    deadline = time.time() + 900
-    while not os.path.exists(gofile) and time.time() < deadline:
-        for s in list(alive):
-            try:
-                s.sendall(b"tick\n")
-                if s.recv(16) != b"tick\n":
-                    raise OSError("bad echo")
-            except OSError:
-                alive.discard(s)
-        time.sleep(1)
-    ok = 0
-    for s in conns:
-        try:
-            s.sendall(b"again\n")
-            ok += s in alive and s.recv(16) == b"again\n"
-        except OSError:
-            pass
-        s.close()
-    print("still", ok, flush=True)
-
-def udp_echo(host, port):
-    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(3)
-    for _ in range(3):
-        s.sendto(b"ping", (host, int(port)))
-        try:
-            if s.recv(16) == b"ping":
-                print("udp ok")
-                return
-        except socket.timeout:
-            pass
-    print("udp failed")
-    sys.exit(1)
-
-cmd, args = sys.argv[1], sys.argv[2:]
-{"tcp": lambda: serve_tcp(int(args[0])), "udp": lambda: serve_udp(int(args[0])),
- "hold": lambda: hold(*args), "udp_echo": lambda: udp_echo(*args)}[cmd]()
-PY
-}
-
 setup() {
 	topo_standard
 	addr director rs0 203.0.113.100/24 2001:db8:5::100/64
 	# Spoofed sources: routed to the client, whose kernel drops what comes back.
 	on director ip route add 198.51.100.128/25 via 198.51.100.2
-	write_helper
 	insmod "$KO" || return 1
 	at_exit "rmmod ipvs_fnat"
 	insmod "$TOA_KO" trusted=203.0.113.100,2001:db8:5::100 || return 1
 	at_exit "rmmod toa"
 	nginx_start rs1 rs1 || return 1
 	nginx_start rs2 rs2 || return 1
-	on rs1 "$PY" "$HELPER" tcp 8080 >/dev/null 2>&1 &
-	on rs1 "$PY" "$HELPER" udp 53 >/dev/null 2>&1 &
+	on rs1 "$PY" "$HELPER" serve 8080 >/dev/null 2>&1 &
+	on rs1 "$PY" "$HELPER" serve_udp 53 >/dev/null 2>&1 &
 	wait_until 10 on rs1 ss -Htln 'sport = :8080' || return 1
 	local v
 	for v in 192.0.2.10 '[2001:db8:10::10]'; do
@@ -160,7 +77,7 @@ port_of() { echo "${1##*:}"; }
 run_fuzz() {
 	local c4 c6 l4 l6 n1 n2 n3 before_bad before_noconn before_new t0 out
 	rm -f "$E2E_TMP/go"
-	on client "$PY" "$HELPER" hold "$E2E_TMP/go" 192.0.2.10:8080 '[2001:db8:10::10]:8080' \
+	on client "$PY" "$HELPER" hold "$E2E_TMP/go" 1 192.0.2.10:8080 '[2001:db8:10::10]:8080' \
 		>"$E2E_TMP/hold.out" 2>&1 &
 	check "two connections (IPv4, IPv6) held open through the director" \
 		wait_until 30 grep -q '^held 2' "$E2E_TMP/hold.out"

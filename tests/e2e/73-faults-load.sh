@@ -27,7 +27,7 @@ SYNFLOOD=$TOOLBIN/fnat-synflood
 RELOADS=${FAULT_RELOADS:-2}
 SYNS=${FLOOD_SYNS:-2000}
 SUMMARY=${FUZZ_SUMMARY:-/dev/null}
-LOAD_PY=$E2E_TMP/load.py
+SOCKETS_PY=$TOP/tests/e2e/sockets.py
 
 fnat() { on director "$FNAT_TOOL" "$@"; }
 counter() { on "${2:-director}" awk -v k="$1" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
@@ -39,43 +39,10 @@ loaded() { grep -q "^$1 " /proc/modules; }
 served() { on client curl -s -m 5 http://192.0.2.10/ | grep -q '^rs[12] 198.51.100.2$'; }
 served6() { on client curl -s -m 5 'http://[2001:db8:10::10]/' | grep -q '^rs[12] 2001:db8:c::2$'; }
 
-write_load() {
-	cat >"$LOAD_PY" <<'PY'
-import os, socket, sys, time
-# HTTP/1.0 requests, one connection each, one after another, until stopfile exists;
-# prints "ok N fail M" (failures are expected while the director is being broken).
-stop, hosts = sys.argv[1], sys.argv[2:]
-ok = fail = 0
-i = 0
-while not os.path.exists(stop):
-    host = hosts[i % len(hosts)]
-    i += 1
-    try:
-        s = socket.create_connection((host, 80), timeout=2)
-        s.settimeout(2)
-        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-        r = b""
-        while True:
-            d = s.recv(4096)
-            if not d:
-                break
-            r += d
-        s.close()
-        if r.startswith(b"HTTP/1.1 200"):
-            ok += 1
-        else:
-            fail += 1
-    except OSError:
-        fail += 1
-        time.sleep(0.05)
-print("ok %d fail %d" % (ok, fail), flush=True)
-PY
-}
-
 # load_start NAME / load_stop NAME: background HTTP load from the client (v4 and v6).
 load_start() {
 	rm -f "$E2E_TMP/$1.stop"
-	on client "$PY" "$LOAD_PY" "$E2E_TMP/$1.stop" 192.0.2.10 2001:db8:10::10 >"$E2E_TMP/$1.out" 2>&1 &
+	on client "$PY" "$SOCKETS_PY" load "$E2E_TMP/$1.stop" 192.0.2.10 2001:db8:10::10 >"$E2E_TMP/$1.out" 2>&1 &
 }
 load_stop() {
 	touch "$E2E_TMP/$1.stop"
@@ -117,7 +84,6 @@ setup() {
 	addr d2 dum0 203.0.113.150/24
 	addr d2 lo 192.0.2.20/32
 	router d2
-	write_load
 	nginx_start rs1 rs1 && nginx_start rs2 rs2 || return 1
 	insmod "$TOA_KO" trusted=203.0.113.100,203.0.113.101,2001:db8:5::100 || return 1
 	at_exit "rmmod toa"
