@@ -13,6 +13,17 @@ failed=0
 failures=()
 ok() { passed=$((passed + 1)); echo "PASS $*"; }
 ko() { failed=$((failed + 1)); failures+=("$*"); echo "FAIL $*"; }
+# tally CMD...: run a stage that prints PASS/FAIL lines, echoing and counting them.
+tally() {
+	local line
+	while IFS= read -r line; do
+		echo "$line"
+		case "$line" in
+		"PASS "*) passed=$((passed + 1)) ;;
+		"FAIL "*) failed=$((failed + 1)); failures+=("${line#FAIL }") ;;
+		esac
+	done < <("$@" 2>&1)
+}
 
 # --- unit tests -------------------------------------------------------------------
 echo "### unit tests"
@@ -29,24 +40,12 @@ fi
 
 # --- static checks of the kernel code -------------------------------------------------
 echo "### sparse"
-while IFS= read -r line; do
-	echo "$line"
-	case "$line" in
-	"PASS "*) passed=$((passed + 1)) ;;
-	"FAIL "*) failed=$((failed + 1)); failures+=("${line#FAIL }") ;;
-	esac
-done < <(make -s --no-print-directory sparse 2>&1)
+tally make -s --no-print-directory sparse
 
 # --- install: make install DESTDIR=, the systemd unit, DKMS for the test kernel -----
 # Before the guest boots: tests/e2e/80-dkms.sh loads the DKMS-installed modules by name.
 echo "### install and DKMS"
-while IFS= read -r line; do
-	echo "$line"
-	case "$line" in
-	"PASS "*) passed=$((passed + 1)) ;;
-	"FAIL "*) failed=$((failed + 1)); failures+=("${line#FAIL }") ;;
-	esac
-done < <(tests/install/run.sh 2>&1)
+tally tests/install/run.sh
 
 # --- end-to-end tests, one boot ------------------------------------------------------
 echo "### end-to-end tests (guest)"
