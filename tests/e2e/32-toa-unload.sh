@@ -18,41 +18,12 @@
 
 CYCLES=${TOA_UNLOAD_CYCLES:-6}
 
-PIDS=()
-
-start_load() {
-	local port addr
-	for port in 8100 8101; do
-		addr=203.0.113.11
-		[ $port = 8101 ] && addr=::
-		ip netns exec toars "$TOA_SERVER" --listen $addr --port $port --load --threads 2 \
-			--client-prefix 198.51.100. --lb 203.0.113.100 \
-			>"$TOA_TMP/server$port.out" 2>"$TOA_TMP/server$port.err" &
-		PIDS+=($!)
-		wait_until 30 listening $port || fail "the load server listens on port $port"
-	done
-	for port in 8100 8101; do
-		ip netns exec toalb "$TOA_FLOOD" --src 203.0.113.100 --dst 203.0.113.11 --port $port --window 8 \
-			--duration 3600 --mark $TOA_MARK --sport-base $((port == 8100 ? 10000 : 40000)) \
-			--sport-count 20000 >"$TOA_TMP/flood$port.out" 2>&1 &
-		PIDS+=($!)
-	done
-}
-
-# The injectors first (they reset what they have open), then the servers.
-stop_load() {
-	kill -TERM "${PIDS[2]}" "${PIDS[3]}"
-	wait "${PIDS[2]}" "${PIDS[3]}"
-	kill -TERM "${PIDS[0]}" "${PIDS[1]}"
-	wait "${PIDS[0]}" "${PIDS[1]}"
-}
-
 # at_least COUNTER N: the counter has reached N
 at_least() { [ "$(toa_stat "$1")" -ge "$2" ]; }
 
 test_unload_under_load() {
 	local i bad=0
-	start_load
+	toa_load_start
 	for ((i = 1; i <= CYCLES; i++)); do
 		insmod "$TOA_KO" || bad=1
 		# Under load: TOAs bound and returned, then out it goes.
@@ -68,7 +39,7 @@ test_unload_under_load() {
 	# sockets close.
 	check "toa.ko loads under load" insmod "$TOA_KO"
 	check "TOAs are being bound and returned" wait_until 60 at_least getname_toa_ok 50
-	stop_load
+	toa_load_stop
 	check "entries_alloc == entries_free after the last socket closes" wait_until 60 entries_balanced
 	info "$(on toars cat /proc/net/toa_stats | tr '\n' ' ')"
 	check_eq "no allocation failed" 0 "$(toa_stat entries_alloc_failed)"

@@ -20,35 +20,6 @@ CYCLES=${TEXT_PATCH_CYCLES:-24}
 TRACEFS=/sys/kernel/tracing
 HOOKED="inet_getname inet6_getname tcp_v4_syn_recv_sock tcp_v6_syn_recv_sock"
 
-PIDS=()
-
-start_load() {
-	local port addr
-	for port in 8100 8101; do
-		addr=203.0.113.11
-		[ $port = 8101 ] && addr=::
-		ip netns exec toars "$TOA_SERVER" --listen $addr --port $port --load --threads 2 \
-			--client-prefix 198.51.100. --lb 203.0.113.100 \
-			>"$TOA_TMP/server$port.out" 2>"$TOA_TMP/server$port.err" &
-		PIDS+=($!)
-		wait_until 30 listening $port || fail "the load server listens on port $port"
-	done
-	for port in 8100 8101; do
-		ip netns exec toalb "$TOA_FLOOD" --src 203.0.113.100 --dst 203.0.113.11 --port $port \
-			--window 8 --duration 3600 --mark $TOA_MARK \
-			--sport-base $((port == 8100 ? 10000 : 40000)) --sport-count 20000 \
-			>"$TOA_TMP/flood$port.out" 2>&1 &
-		PIDS+=($!)
-	done
-}
-
-stop_load() {
-	kill -TERM "${PIDS[2]}" "${PIDS[3]}"
-	wait "${PIDS[2]}" "${PIDS[3]}"
-	kill -TERM "${PIDS[0]}" "${PIDS[1]}"
-	wait "${PIDS[0]}" "${PIDS[1]}"
-}
-
 # hits: how often the probes fired so far (the second column of kprobe_profile)
 hits() { awk '{ n += $2 } END { print n + 0 }' "$TRACEFS/kprobe_profile"; }
 
@@ -73,7 +44,7 @@ test_probe_churn() {
 	local i bad=0
 	mountpoint -q $TRACEFS || mount -t tracefs nodev $TRACEFS
 	at_exit "echo 0 > $TRACEFS/events/kprobes/enable; echo > $TRACEFS/kprobe_events"
-	start_load
+	toa_load_start
 	check "connections complete before any probe" wait_until 30 opens_above 20
 	for ((i = 1; i <= CYCLES; i++)); do
 		if ((i % 2)); then switch_probes p || bad=1; else switch_probes r || bad=1; fi
@@ -84,7 +55,7 @@ test_probe_churn() {
 	local before port
 	before=$(opens)
 	check "connections still complete after them" wait_until 30 opens_above "$before"
-	stop_load
+	toa_load_stop
 	for port in 8100 8101; do
 		info "port $port: $(cat "$TOA_TMP/server$port.out")"
 		check "port $port: the server accepted connections throughout" \

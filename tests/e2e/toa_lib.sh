@@ -163,3 +163,41 @@ inject() {
 	done
 	return $rc
 }
+
+# --- the accept load ----------------------------------------------------------------
+
+# toa_load_start: toa_server --load (accept + getpeername, two threads each) on an
+# AF_INET listener at 8100 and an [::] listener at 8101 (IPv4 clients through
+# tcp_v6_syn_recv_sock), and a toa_flood per port keeping 8 connections with TOAs in
+# flight. Their summaries land in $TOA_TMP/server$PORT.out and flood$PORT.out when
+# toa_load_stop ends them.
+TOA_LOAD_PIDS=()
+toa_load_start() {
+	local port addr
+	for port in 8100 8101; do
+		addr=203.0.113.11
+		[ $port = 8101 ] && addr=::
+		ip netns exec toars "$TOA_SERVER" --listen $addr --port $port --load --threads 2 \
+			--client-prefix 198.51.100. --lb 203.0.113.100 \
+			>"$TOA_TMP/server$port.out" 2>"$TOA_TMP/server$port.err" &
+		TOA_LOAD_PIDS+=($!)
+		wait_until 30 listening $port || fail "the load server listens on port $port"
+	done
+	for port in 8100 8101; do
+		ip netns exec toalb "$TOA_FLOOD" --src 203.0.113.100 --dst 203.0.113.11 --port $port \
+			--window 8 --duration 3600 --mark $TOA_MARK \
+			--sport-base $((port == 8100 ? 10000 : 40000)) --sport-count 20000 \
+			>"$TOA_TMP/flood$port.out" 2>&1 &
+		TOA_LOAD_PIDS+=($!)
+	done
+}
+
+# The injectors first (they reset what they have open), then the servers.
+toa_load_stop() {
+	local p=("${TOA_LOAD_PIDS[@]}")
+	kill -TERM "${p[2]}" "${p[3]}"
+	wait "${p[2]}" "${p[3]}"
+	kill -TERM "${p[0]}" "${p[1]}"
+	wait "${p[0]}" "${p[1]}"
+	TOA_LOAD_PIDS=()
+}
