@@ -20,8 +20,8 @@ CYCLES=${TEXT_PATCH_CYCLES:-24}
 TRACEFS=/sys/kernel/tracing
 HOOKED="inet_getname inet6_getname tcp_v4_syn_recv_sock tcp_v6_syn_recv_sock"
 
-# hits: how often the probes fired so far (the second column of kprobe_profile)
-hits() { awk '{ n += $2 } END { print n + 0 }' "$TRACEFS/kprobe_profile"; }
+# all_fired: every probe defined has fired (kprobe_profile: name, hits, misses)
+all_fired() { awk '$2 == 0 { z = 1 } END { exit (NR == 0 || z) }' "$TRACEFS/kprobe_profile"; }
 
 # switch_probes TYPE: TYPE is p (kprobe) or r (kretprobe); on, until they fire, off
 switch_probes() {
@@ -30,7 +30,7 @@ switch_probes() {
 		echo "$1:text_patch_$f $f" >>"$TRACEFS/kprobe_events" || return 1
 	done
 	echo 1 >"$TRACEFS/events/kprobes/enable" || return 1
-	wait_until 10 test "$(hits)" -gt 0 && ok=1
+	wait_until 10 all_fired && ok=1
 	echo 0 >"$TRACEFS/events/kprobes/enable" &&
 		echo >"$TRACEFS/kprobe_events" && echo >"$TRACEFS/trace" && [ $ok = 1 ]
 }
