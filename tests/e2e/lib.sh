@@ -64,8 +64,10 @@ check_eq() {
 }
 
 # wait_until TIMEOUT_S CMD...: poll CMD every 0.1 s until it succeeds; fails on timeout.
+# E2E_TIME_FACTOR (an integer, default 1) stretches every such wait: make test-debug
+# sets it for the debug kernel, several times slower under emulation.
 wait_until() {
-	local limit=$1
+	local limit=$(($1 * ${E2E_TIME_FACTOR:-1}))
 	shift
 	local deadline=$((SECONDS + limit))
 	until "$@" >/dev/null 2>&1; do

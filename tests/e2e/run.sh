@@ -4,6 +4,13 @@
 # Each test's stages are appended to build/test-results/e2e.results as PASS/FAIL lines;
 # a test that exits non-zero without recording a failure is recorded as one. Exits
 # non-zero if anything failed.
+#
+# After each file the kernel log it produced is scanned for the reports of
+# scripts/kernel-reports (KASAN, lockdep, UBSAN, ...): each fails the file, named, with
+# the report printed. On a kernel with kmemleak (the debug kernel of make test-debug)
+# a leak scan follows each file, and a last one runs after every module of the project
+# is unloaded; tests/debug-kernel/kmemleak-suppressions lists the kernel's own reports
+# that are not counted, each with its reason.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 top=$(cd "$here/../.." && pwd -P)
@@ -29,11 +36,85 @@ printf 'blacklist ipvs_fnat\nblacklist toa\n' >/etc/modprobe.d/e2e-no-autoload.c
 tests=("$@")
 [ ${#tests[@]} -eq 0 ] && tests=("$here"/[0-9]*.sh)
 
+reports=$top/scripts/kernel-reports
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w "$kmemleak" ] || kmemleak=""
+suppressions=$top/tests/debug-kernel/kmemleak-suppressions
+
+# The kernel log as it grows: each file's share is the part written while it ran.
+klog=$(mktemp /tmp/e2e-klog.XXXXXX)
+dmesg --follow-new >"$klog" 2>/dev/null &
+klog_pid=$!
+trap 'kill $klog_pid 2>/dev/null' EXIT
+
+# detector LINE: the name of the first detector of scripts/kernel-reports matching LINE
+detector() {
+	local name re
+	while IFS=$'\t' read -r name re; do
+		case "$name" in '#'* | '') continue ;; esac
+		if grep -qE -- "$re" <<<"$1"; then echo "$name"; return; fi
+	done <"$reports"
+}
+
+# scan_klog NAME FROM: fail NAME for every detector report in the kernel log after byte
+# FROM of $klog, printing each report with the lines that follow it.
+scan_klog() {
+	local name=$1 from=$2 re part line n=0 i
+	re=$(grep -v '^#' "$reports" | cut -f2- | paste -sd'|')
+	# Everything logged until now has reached $klog once this marker has.
+	echo "e2e-run: end $name" >/dev/kmsg
+	for i in $(seq 100); do grep -qF "e2e-run: end $name" <(tail -c +"$((from + 1))" "$klog") && break; sleep 0.1; done
+	part=$(tail -c +"$((from + 1))" "$klog")
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		n=$((n + 1))
+		[ "$n" -le 5 ] || continue
+		echo "FAIL $name: kernel report ($(detector "${line#*:}")): ${line#*:}" | tee -a "$results"
+		sed -n "${line%%:*},$((${line%%:*} + 40))p" <<<"$part" | sed 's/^/     | /'
+	done < <(grep -a -n -E -- "$re" <<<"$part")
+	[ "$n" -le 5 ] || echo "FAIL $name: ... $((n - 5)) more kernel reports" | tee -a "$results"
+}
+
+# leak_scan NAME ENDED: kmemleak's verdict on what is unreferenced now (two scans, as
+# Documentation/dev-tools/kmemleak.rst advises: a pointer held only in a register or
+# on a moving stack can hide an object from one), minus the suppressions; fails NAME
+# for each leak, printed, then clears the list so that the next file starts clean.
+leak_scan() {
+	local name=$1 ended=$2 out kept
+	[ -n "$kmemleak" ] || return 0
+	# kmemleak never reports an object younger than 5 s: one leaked in the file's last
+	# seconds would otherwise be blamed on the next file.
+	while [ $((SECONDS - ended)) -lt 6 ]; do sleep 0.5; done
+	echo scan >"$kmemleak"
+	echo scan >"$kmemleak"
+	out=$(cat "$kmemleak")
+	echo clear >"$kmemleak"
+	[ -n "$out" ] || return 0
+	kept=$(awk -v supp="$suppressions" '
+		BEGIN { while ((getline l < supp) > 0) if (l !~ /^(#|$)/) { split(l, f, "\t"); pat[++n] = f[1] } }
+		function flush(  i) {
+			if (rec == "") return
+			for (i = 1; i <= n; i++) if (rec ~ pat[i]) { rec = ""; return }
+			printf "%s", rec; rec = ""
+		}
+		/^unreferenced object/ { flush() }
+		{ rec = rec $0 "\n" }
+		END { flush() }' <<<"$out")
+	[ -n "$kept" ] || return 0
+	echo "FAIL $name: kmemleak: $(grep -c '^unreferenced object' <<<"$kept") unreferenced objects" | tee -a "$results"
+	head -n 60 <<<"$kept" | sed 's/^/     | /'
+}
+
+# Objects the kernel allocated while booting are not the tests' to answer for.
+[ -n "$kmemleak" ] && { echo scan >"$kmemleak"; echo clear >"$kmemleak"; }
+
 for t in "${tests[@]}"; do
 	name=$(basename "${t%.sh}")
 	before=$(grep -c "^FAIL $name:" "$results")
 	echo "=== $name"
 	start=$SECONDS
+	from=$(stat -c %s "$klog")
+	echo "e2e-run: begin $name" >/dev/kmsg
 	E2E_NAME=$name bash "$t"
 	rc=$?
 	after=$(grep -c "^FAIL $name:" "$results")
@@ -48,7 +129,22 @@ for t in "${tests[@]}"; do
 			rmmod "$m" 2>/dev/null
 		fi
 	done
+	ended=$SECONDS
+	scan_klog "$name" "$from"
+	leak_scan "$name" "$ended"
 done
+
+# Last: nothing of the project loaded (the checks above unloaded what a test left),
+# the IPVS modules the tests loaded gone too, and one more leak scan.
+if [ -n "$kmemleak" ]; then
+	from=$(stat -c %s "$klog")
+	echo "e2e-run: begin unload-all" >/dev/kmsg
+	for m in ipvs_fnat toa; do ! grep -q "^$m " /proc/modules || rmmod "$m"; done
+	for m in $(awk '$1 ~ /^ip_vs/ { print $1 }' /proc/modules); do modprobe -r "$m" 2>/dev/null; done
+	leak_scan unload-all "$SECONDS"
+	scan_klog unload-all "$from"
+	grep -q '^FAIL unload-all:' "$results" || echo "PASS unload-all: every module unloaded, no leak" | tee -a "$results"
+fi
 
 p=$(grep -c '^PASS ' "$results")
 f=$(grep -c '^FAIL ' "$results")
