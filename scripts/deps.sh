@@ -20,6 +20,9 @@ packages=(
 	# make test's DKMS stage builds and installs the modules for the test kernel (DKMS
 	# signs them with a key it makes with openssl)
 	dkms openssl
+	# make debug-kernel: the kernel's source, as Debian ships it, and what building it
+	# takes (docs/testing.md)
+	linux-source-6.1 bc bison flex libelf-dev libssl-dev rsync xz-utils
 )
 
 missing=()
