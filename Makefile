@@ -5,6 +5,9 @@
 #   make demo       the FULLNAT demo inside the test guest
 #   make bench      benchmarks inside the test guest
 #   make fuzz       the long reliability campaigns (docs/reliability.md), two guest boots
+#   make debug-kernel         build the KASAN/lockdep/kmemleak/UBSAN kernel (cached)
+#   make test-debug [E2E=...] every e2e test and the low-memory test on that kernel
+#   make test-debug-selftest  each planted fault is caught by its detector
 #
 # Kernel modules build with Kbuild against KDIR: by default the headers of the newest
 # kernel under /lib/modules/*/build (Debian's linux-headers-amd64), never `uname -r`,
@@ -18,6 +21,7 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
 .PHONY: all deps modules module-fnat module-toa test-modules tool unit sparse test e2e demo bench fuzz clean
+.PHONY: debug-kernel test-debug test-debug-selftest
 .PHONY: install install-modules install-userspace uninstall dkms-install dkms-uninstall
 
 all: deps modules tool
@@ -47,7 +51,9 @@ modules: module-fnat module-toa
 test-modules: deps
 	$(check-kdir)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod/warn_on_load modules
-	@mkdir -p $(BUILD)/test && cp tests/kmod/warn_on_load/warn_on_load.ko $(BUILD)/test/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod/debug_faults modules
+	@mkdir -p $(BUILD)/test && cp tests/kmod/warn_on_load/warn_on_load.ko \
+		tests/kmod/debug_faults/debug_faults.ko $(BUILD)/test/
 
 tool: deps
 	cmake -S . -B $(CMAKE_BUILD_DIR) -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE)
@@ -64,6 +70,25 @@ sparse: deps
 
 test: all test-modules
 	@tests/run-tests.sh
+
+# --- the debug kernel (docs/testing.md) ------------------------------------------------
+# Built from Debian's linux-source-6.1 into ${XDG_CACHE_HOME:-~/.cache}/ipvs-fnat/, keyed
+# by the source version and tests/debug-kernel/*.config; a no-op when nothing changed.
+# test-debug rebuilds the modules, test modules and tools against it (build/ then holds
+# debug-kernel modules until the next make or make test).
+# E2E="50-fullnat 73-faults-load low-memory": a subset.
+DEBUG_KDIR = $(shell scripts/debug-kernel --dir)/src
+
+debug-kernel: deps
+	scripts/debug-kernel
+
+test-debug: debug-kernel
+	$(MAKE) SKIP_DEPS=1 KDIR=$(DEBUG_KDIR) modules test-modules tool
+	@tests/run-tests.sh --debug $(E2E)
+
+test-debug-selftest: debug-kernel
+	$(MAKE) SKIP_DEPS=1 KDIR=$(DEBUG_KDIR) test-modules
+	@tests/debug-kernel/selftest.sh
 
 # Only the end-to-end tests, in one guest boot: make e2e [E2E="tests/e2e/10-x.sh ..."]
 e2e: all test-modules

@@ -2,11 +2,24 @@
 # make test: the unit tests, every end-to-end test in one guest boot, and the harness's
 # own self-tests (each a short boot). Ends with "N passed, N failed" and exits non-zero
 # on any failure.
+#
+#   tests/run-tests.sh --debug [TEST ...]   make test-debug: the e2e files (all, or the
+#        TESTs named: 50-fullnat, low-memory, or paths) and the low-memory test on the
+#        debug kernel of scripts/debug-kernel, with the modules and tools already built
+#        against it; DKMS installs for it first (80-dkms loads its modules by name).
+#        Results in build/test-results/debug/. DEBUG_TIME_FACTOR (default 4) stretches
+#        the tests' waits (E2E_TIME_FACTOR) and the guest's timeouts.
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$top" || exit 2
 cmake_dir=${CMAKE_BUILD_DIR:-$top/build/cmake}
 results=$top/build/test-results
+debug=0
+if [ "${1:-}" = --debug ]; then
+	debug=1
+	shift
+	results=$results/debug
+fi
 mkdir -p "$results"
 passed=0
 failed=0
@@ -25,6 +38,29 @@ tally() {
 	done < <("$@" 2>&1)
 }
 
+vm=(scripts/vm-run)
+factor=1
+e2e_files=()
+lowmem_mb=256
+if [ "$debug" -eq 1 ]; then
+	kdir=$(scripts/debug-kernel --dir)
+	[ -s "$kdir/build-time" ] || { echo "no debug kernel in $kdir: make debug-kernel" >&2; exit 2; }
+	rel=$(cat "$kdir/release")
+	scripts/debug-kernel --link || exit 2
+	factor=${DEBUG_TIME_FACTOR:-4}
+	mapfile -t boot < <(scripts/debug-kernel --vm-args)
+	vm=(scripts/vm-run "${boot[@]}" -e "E2E_TIME_FACTOR=$factor")
+	# KASAN's shadow (1/8 of RAM), its quarantine and lockdep's tables need room of
+	# their own; still far below the 600 MB the test accepts as small.
+	lowmem_mb=384
+	for t in "$@"; do
+		case "$t" in */*) ;; *) t=tests/e2e/${t%.sh}.sh ;; esac
+		[ -f "$t" ] || { echo "no test $t" >&2; exit 2; }
+		e2e_files+=("$t")
+	done
+fi
+
+if [ "$debug" -eq 0 ]; then
 # --- unit tests -------------------------------------------------------------------
 echo "### unit tests"
 ctest --test-dir "$cmake_dir" --output-on-failure --output-junit "$results/unit.xml" |
@@ -47,11 +83,39 @@ tally make -s --no-print-directory sparse
 echo "### install and DKMS"
 tally tests/install/run.sh
 
+else
+# --- the debug kernel: DKMS builds for it, as make test's install stage does for the
+# stock kernel -------------------------------------------------------------------------
+echo "### DKMS for the debug kernel $rel"
+if packaging/dkms.sh install "$rel" >"$results/dkms.log" 2>&1; then
+	ok "dkms build and install for the debug kernel $rel"
+else
+	ko "DKMS install for $rel failed (see $results/dkms.log)"
+	tail -n 30 "$results/dkms.log"
+fi
+fi
+
+# A subset without low-memory: only the e2e boot; low-memory alone: only its boot.
+run_e2e=1
+run_lowmem=1
+if [ ${#e2e_files[@]} -gt 0 ]; then
+	lm=()
+	rest=()
+	for t in "${e2e_files[@]}"; do
+		case "$t" in */low-memory.sh) lm+=("$t") ;; *) rest+=("$t") ;; esac
+	done
+	[ ${#rest[@]} -gt 0 ] || run_e2e=0
+	[ ${#lm[@]} -gt 0 ] || run_lowmem=0
+	e2e_files=("${rest[@]}")
+fi
+
 # --- end-to-end tests, one boot ------------------------------------------------------
+if [ "$run_e2e" -eq 1 ]; then
 echo "### end-to-end tests (guest)"
 e2e=$results/e2e.results
 rm -f "$e2e"
-scripts/vm-run -t "${E2E_TIMEOUT:-4200}" -l "$results/e2e-console.log" -- tests/e2e/run.sh
+"${vm[@]}" -t "$((${E2E_TIMEOUT:-4200} * factor))" -l "$results/e2e-console.log" \
+	-e "E2E_RESULTS=$e2e" -- tests/e2e/run.sh "${e2e_files[@]}"
 rc=$?
 if [ -f "$e2e" ]; then
 	p=$(grep -c '^PASS ' "$e2e")
@@ -66,14 +130,16 @@ if [ -f "$e2e" ]; then
 else
 	ko "e2e guest: no results (vm-run exited $rc)"
 fi
+fi
 
 # --- low memory: its own small guest ----------------------------------------------------
 # A SYN flood in a 256 MB guest must stop at the connection cap, counted, with no OOM
 # kill (tests/e2e/low-memory.sh, docs/reliability.md).
+if [ "$run_lowmem" -eq 1 ]; then
 echo "### low-memory guest"
 lowmem=$results/low-memory.results
 rm -f "$lowmem"
-scripts/vm-run -m 256 -t "${LOWMEM_TIMEOUT:-900}" -l "$results/low-memory-console.log" \
+"${vm[@]}" -m "$lowmem_mb" -t "$((${LOWMEM_TIMEOUT:-900} * factor))" -l "$results/low-memory-console.log" \
 	-e "E2E_RESULTS=$lowmem" -- tests/e2e/run.sh tests/e2e/low-memory.sh
 rc=$?
 p=$(grep -c '^PASS ' "$lowmem" 2>/dev/null)
@@ -85,7 +151,10 @@ if [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
 	ko "low-memory guest: vm-run exited $rc (kernel log: $results/low-memory-console.log)"
 fi
 
+fi
+
 # --- harness self-tests ----------------------------------------------------------------
+if [ "$debug" -eq 0 ]; then
 echo "### harness self-tests"
 scripts/vm-run -t 300 -- sh -c 'exit 7' >/dev/null 2>&1
 rc=$?
@@ -106,6 +175,7 @@ out=$(scripts/vm-run -t 20 -- sleep 600 2>&1)
 rc=$?
 if [ "$rc" -eq 124 ] && grep -q 'timed out' <<<"$out"; then ok "harness: a hung guest is killed at the timeout"; else
 	ko "harness: timeout gave status $rc"; fi
+fi
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then
