@@ -14,7 +14,9 @@
 # whose kernel may not even support modules. Artifacts: build/ipvs_fnat.ko,
 # build/toa.ko, build/ipvsadm-fnat.
 
-KDIR ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
+# (make test-debug links its debug kernel's modules at /lib/modules/6.1.N-fnatdebug: never
+# the default.)
+KDIR ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | grep -v -- '-fnatdebug/' | sort -V | tail -n 1)
 BUILD := $(CURDIR)/build
 CMAKE_BUILD_DIR ?= $(BUILD)/cmake
 CMAKE_BUILD_TYPE ?= RelWithDebInfo

@@ -19,7 +19,7 @@ failed=0
 pass() { echo "PASS install: $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL install: $*"; }
 
-kdir=$(ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
+kdir=$(ls -d /lib/modules/*/build 2>/dev/null | grep -v -- '-fnatdebug/' | sort -V | tail -n 1)
 kver=$(basename "$(dirname "$kdir")")
 [ -n "$kdir" ] || { fail "no kernel headers under /lib/modules/*/build"; exit 1; }
 
