@@ -398,9 +398,9 @@ test_live_connection() {
 		ip netns exec director '$T' -A -t 192.0.2.10:80 -s rr &&
 		ip netns exec director '$T' -a -t 192.0.2.10:80 -r 203.0.113.11 &&
 		ip netns exec director '$T' -P -t 192.0.2.10:80 -z 203.0.113.100"
-	on rs1 socat -T60 TCP-LISTEN:80,reuseaddr,fork EXEC:cat &
+	on rs1 socat -T"$(scaled 60)" TCP-LISTEN:80,reuseaddr,fork EXEC:cat &
 	wait_until 5 on rs1 ss -Htln 'sport = :80'
-	sleep 60 | on client socat -T60 - TCP:192.0.2.10:80 >/dev/null 2>&1 &
+	sleep "$(scaled 60)" | on client socat -T"$(scaled 60)" - TCP:192.0.2.10:80 >/dev/null 2>&1 &
 	check "a client connection shows up in -L -c" \
 		wait_until 10 sh -c "ip netns exec director '$T' -L -n -c | grep -q ESTABLISHED"
 	check "-L -n -c: client -> VIP, LIP -> real server" grep -qE \

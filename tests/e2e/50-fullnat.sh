@@ -130,7 +130,7 @@ test_no_conntrack() {
 
 test_unload_live() {
 	# A connection held open: socat to nginx, its input kept open by sleep.
-	sleep 30 | on client socat -T30 - TCP:192.0.2.10:80 >/dev/null 2>&1 &
+	sleep "$(scaled 30)" | on client socat -T"$(scaled 30)" - TCP:192.0.2.10:80 >/dev/null 2>&1 &
 	wait_until 5 on director grep -q ESTABLISHED /proc/net/ip_vs_fnat_conn
 	check "a live connection is listed in /proc/net/ip_vs_fnat_conn" \
 		on director grep -q "^TCP 198.51.100.2:.* 192.0.2.10:80 203.0.113.100:.* ESTABLISHED" \

@@ -76,6 +76,10 @@ wait_until() {
 	done
 }
 
+# scaled SECONDS: SECONDS stretched by E2E_TIME_FACTOR, for a fixed lifetime a test gives
+# a process (a connection held open while checks run) rather than a wait.
+scaled() { echo $(($1 * ${E2E_TIME_FACTOR:-1})); }
+
 # at_exit CMD: run CMD (a string, evaluated) from the cleanup trap, last registered first.
 at_exit() { E2E_EXIT_CMDS+=("$1"); }
 
