@@ -8,7 +8,8 @@
 #        debug kernel of scripts/debug-kernel, with the modules and tools already built
 #        against it; DKMS installs for it first (80-dkms loads its modules by name).
 #        Results in build/test-results/debug/. DEBUG_TIME_FACTOR (default 4) stretches
-#        the tests' waits (E2E_TIME_FACTOR) and the guest's timeouts.
+#        the tests' waits (E2E_TIME_FACTOR) and the guest's timeouts; DEBUG_LANES
+#        (default 2) guests share the e2e files (e2e_lanes below).
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$top" || exit 2
@@ -109,48 +110,110 @@ if [ ${#e2e_files[@]} -gt 0 ]; then
 	e2e_files=("${rest[@]}")
 fi
 
-# --- end-to-end tests, one boot ------------------------------------------------------
-if [ "$run_e2e" -eq 1 ]; then
-echo "### end-to-end tests (guest)"
-e2e=$results/e2e.results
-rm -f "$e2e"
-"${vm[@]}" -t "$((${E2E_TIMEOUT:-4200} * factor))" -l "$results/e2e-console.log" \
-	-e "E2E_RESULTS=$e2e" -- tests/e2e/run.sh "${e2e_files[@]}"
-rc=$?
-if [ -f "$e2e" ]; then
-	p=$(grep -c '^PASS ' "$e2e")
-	f=$(grep -c '^FAIL ' "$e2e")
+# collect RESULTS LABEL RC LOG: a boot's PASS/FAIL lines into the totals. A boot that
+# exited non-zero with no failed test means the kernel complained or the guest died.
+collect() {
+	local res=$1 label=$2 rc=$3 log=$4 p f l
+	if [ ! -f "$res" ]; then
+		ko "$label: no results (vm-run exited $rc, kernel log: $log)"
+		return
+	fi
+	p=$(grep -c '^PASS ' "$res")
+	f=$(grep -c '^FAIL ' "$res")
 	passed=$((passed + p))
 	failed=$((failed + f))
-	while IFS= read -r l; do failures+=("${l#FAIL }"); done < <(grep '^FAIL ' "$e2e")
-	# A clean set of results with a failed boot means the kernel complained or died.
+	while IFS= read -r l; do failures+=("${l#FAIL }"); done < <(grep '^FAIL ' "$res")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		ko "e2e guest: vm-run exited $rc (kernel log: $results/e2e-console.log)"
+		ko "$label: vm-run exited $rc (kernel log: $log)"
 	fi
-else
-	ko "e2e guest: no results (vm-run exited $rc)"
-fi
-fi
+}
 
-# --- low memory: its own small guest ----------------------------------------------------
-# A SYN flood in a 256 MB guest must stop at the connection cap, counted, with no OOM
-# kill (tests/e2e/low-memory.sh, docs/reliability.md).
-if [ "$run_lowmem" -eq 1 ]; then
-echo "### low-memory guest"
+# lowmem_boot: the low-memory test in a small guest of its own. A SYN flood in a 256 MB
+# guest must stop at the connection cap, counted, with no OOM kill
+# (tests/e2e/low-memory.sh, docs/reliability.md). Its status goes to low-memory.rc.
 lowmem=$results/low-memory.results
-rm -f "$lowmem"
-"${vm[@]}" -m "$lowmem_mb" -t "$((${LOWMEM_TIMEOUT:-900} * factor))" -l "$results/low-memory-console.log" \
-	-e "E2E_RESULTS=$lowmem" -- tests/e2e/run.sh tests/e2e/low-memory.sh
-rc=$?
-p=$(grep -c '^PASS ' "$lowmem" 2>/dev/null)
-f=$(grep -c '^FAIL ' "$lowmem" 2>/dev/null)
-passed=$((passed + ${p:-0}))
-failed=$((failed + ${f:-0}))
-while IFS= read -r l; do failures+=("${l#FAIL }"); done < <(grep '^FAIL ' "$lowmem" 2>/dev/null)
-if [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
-	ko "low-memory guest: vm-run exited $rc (kernel log: $results/low-memory-console.log)"
+lowmem_boot() {
+	rm -f "$lowmem"
+	"${vm[@]}" -m "$lowmem_mb" -t "$((${LOWMEM_TIMEOUT:-900} * factor))" \
+		-l "$results/low-memory-console.log" -e "E2E_RESULTS=$lowmem" \
+		-- tests/e2e/run.sh tests/e2e/low-memory.sh
+	echo $? >"$results/low-memory.rc"
+}
+
+# e2e_lanes N FILE...: N guests at once over one queue of FILEs (tests/e2e/run.sh,
+# E2E_QUEUE): each guest takes the next file not yet taken, so the files run once each
+# and the guests finish close together; the first lane done then boots the low-memory
+# guest (when it is to run) while the others finish. Single-threaded TCG runs a guest
+# on one host core; the debug kernel is some ten times slower than the stock one, and a
+# second guest on the second core nearly halves the suite's time. Longest first, by
+# the times of the last run (e2e.times), so that no long file starts last. Each lane's
+# output streams here prefixed [N] and stays in e2e.N.out.
+e2e_lanes() {
+	local n=$1 i t name s rc
+	shift
+	local files=("$@") times=$results/e2e.times queue=$results/e2e.queue
+	[ ${#files[@]} -gt 0 ] || files=(tests/e2e/[0-9]*.sh)
+	if [ -s "$times" ]; then
+		mapfile -t files < <(for t in "${files[@]}"; do
+			name=$(basename "${t%.sh}")
+			s=$(awk -v n="$name" '$1 == n { print $2 }' "$times")
+			echo "${s:-999999} $t"
+		done | sort -s -k1,1nr | cut -d' ' -f2-)
+	fi
+	rm -rf "$queue"
+	mkdir -p "$queue"
+	for i in $(seq "$n"); do
+		rm -f "$results/e2e.$i.results" "$results/e2e.$i.rc"
+		{
+			"${vm[@]}" -t "$((${E2E_TIMEOUT:-4200} * factor))" -l "$results/e2e-console.$i.log" \
+				-e "E2E_RESULTS=$results/e2e.$i.results" -e "E2E_QUEUE=$queue" \
+				-- tests/e2e/run.sh "${files[@]}"
+			echo $? >"$results/e2e.$i.rc"
+			if [ "$run_lowmem" -eq 1 ] && mkdir "$queue/low-memory" 2>/dev/null; then
+				echo "### low-memory guest"
+				lowmem_boot
+			fi
+		} 2>&1 | sed -u "s/^/[$i] /" | tee "$results/e2e.$i.out" &
+	done
+	wait
+	for i in $(seq "$n"); do
+		rc=$(cat "$results/e2e.$i.rc" 2>/dev/null || echo 125)
+		collect "$results/e2e.$i.results" "e2e guest $i" "$rc" "$results/e2e-console.$i.log"
+	done
+	# This run's times over the last ones' (a subset keeps the others').
+	{
+		[ -f "$times" ] && cat "$times"
+		sed -n 's/^\[[0-9]*\] === \([^ ]*\): \([0-9]*\) s$/\1 \2/p' "$results"/e2e.[0-9]*.out
+	} | awk '{ t[$1] = $2 } END { for (n in t) print n, t[n] }' | sort >"$times.new"
+	mv "$times.new" "$times"
+}
+
+# --- end-to-end tests: one boot (make test-debug: DEBUG_LANES guests, default 2) ------
+lanes=1
+[ "$debug" -eq 1 ] && lanes=${DEBUG_LANES:-2}
+rm -f "$results/low-memory.rc"
+if [ "$run_e2e" -eq 1 ]; then
+echo "### end-to-end tests (guest)"
+e2e_start=$SECONDS
+if [ "$lanes" -gt 1 ]; then
+	e2e_lanes "$lanes" "${e2e_files[@]}"
+else
+	e2e=$results/e2e.results
+	rm -f "$e2e"
+	"${vm[@]}" -t "$((${E2E_TIMEOUT:-4200} * factor))" -l "$results/e2e-console.log" \
+		-e "E2E_RESULTS=$e2e" -- tests/e2e/run.sh "${e2e_files[@]}"
+	collect "$e2e" "e2e guest" $? "$results/e2e-console.log"
+fi
+echo "### end-to-end tests: $((SECONDS - e2e_start)) s"
 fi
 
+# --- low memory: its own small guest, unless a lane has booted it -----------------------
+if [ "$run_lowmem" -eq 1 ]; then
+if [ ! -f "$results/low-memory.rc" ]; then
+	echo "### low-memory guest"
+	lowmem_boot
+fi
+collect "$lowmem" "low-memory guest" "$(cat "$results/low-memory.rc")" "$results/low-memory-console.log"
 fi
 
 # --- harness self-tests ----------------------------------------------------------------

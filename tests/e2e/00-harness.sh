@@ -10,7 +10,10 @@
 test_guest() {
 	check "guest runs the Debian 6.1 kernel" grep -q '^6\.1\.' <(uname -r)
 	check "panic_on_warn is set" grep -qx 1 /proc/sys/kernel/panic_on_warn
-	check "slub_debug is on" grep -q 'slub_debug=FZPU' /proc/cmdline
+	# The debug kernel of make test-debug boots without slub_debug: KASAN checks every
+	# slab access there (scripts/debug-kernel --vm-args).
+	check "slab checks are on: slub_debug, or KASAN on the debug kernel" \
+		sh -c "grep -q 'slub_debug=FZPU' /proc/cmdline || grep -q ' kasan_report\$' /proc/kallsyms"
 	check "no network device but loopback" test "$(ls /sys/class/net)" = lo
 }
 

@@ -11,6 +11,11 @@
 # a leak scan follows each file, and a last one runs after every module of the project
 # is unloaded; tests/debug-kernel/kmemleak-suppressions lists the kernel's own reports
 # that are not counted, each with its reason.
+#
+# E2E_QUEUE=DIR shares the list with other guests running the same list at once (make
+# test-debug's lanes): a file is run by the guest that first creates DIR/NAME, so each
+# file runs once, in the first free guest. DIR is on the shared repository, where
+# mkdir is the host's and so atomic between guests.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 top=$(cd "$here/../.." && pwd -P)
@@ -110,6 +115,7 @@ leak_scan() {
 
 for t in "${tests[@]}"; do
 	name=$(basename "${t%.sh}")
+	if [ -n "${E2E_QUEUE:-}" ]; then mkdir "$E2E_QUEUE/$name" 2>/dev/null || continue; fi
 	before=$(grep -c "^FAIL $name:" "$results")
 	echo "=== $name"
 	start=$SECONDS
