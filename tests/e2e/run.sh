@@ -52,31 +52,20 @@ dmesg --follow-new >"$klog" 2>/dev/null &
 klog_pid=$!
 trap 'kill $klog_pid 2>/dev/null' EXIT
 
-# detector LINE: the name of the first detector of scripts/kernel-reports matching LINE
-detector() {
-	local name re
-	while IFS=$'\t' read -r name re; do
-		case "$name" in '#'* | '') continue ;; esac
-		if grep -qE -- "$re" <<<"$1"; then echo "$name"; return; fi
-	done <"$reports"
-}
-
 # scan_klog NAME FROM: fail NAME for every detector report in the kernel log after byte
 # FROM of $klog, printing each report with the lines that follow it.
 scan_klog() {
-	local name=$1 from=$2 re part line n=0 i
-	re=$(grep -v '^#' "$reports" | cut -f2- | paste -sd'|')
+	local name=$1 from=$2 part num det line n=0 i
 	# Everything logged until now has reached $klog once this marker has.
 	echo "e2e-run: end $name" >/dev/kmsg
 	for i in $(seq 100); do grep -qF "e2e-run: end $name" <(tail -c +"$((from + 1))" "$klog") && break; sleep 0.1; done
 	part=$(tail -c +"$((from + 1))" "$klog")
-	while IFS= read -r line; do
-		[ -n "$line" ] || continue
+	while IFS=$'\t' read -r num det line; do
 		n=$((n + 1))
 		[ "$n" -le 5 ] || continue
-		echo "FAIL $name: kernel report ($(detector "${line#*:}")): ${line#*:}" | tee -a "$results"
-		sed -n "${line%%:*},$((${line%%:*} + 40))p" <<<"$part" | sed 's/^/     | /'
-	done < <(grep -a -n -E -- "$re" <<<"$part")
+		echo "FAIL $name: kernel report ($det): $line" | tee -a "$results"
+		sed -n "$num,$((num + 40))p" <<<"$part" | sed 's/^/     | /'
+	done < <("$reports" --find - <<<"$part")
 	[ "$n" -le 5 ] || echo "FAIL $name: ... $((n - 5)) more kernel reports" | tee -a "$results"
 }
 
