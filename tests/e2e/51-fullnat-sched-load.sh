@@ -407,7 +407,8 @@ test_wrk() {
 	# --timeout 10s: wrk's default 2 s counts slow answers as socket errors, and
 	# under software emulation on a loaded host a few take over 2 s (seen: 5 of
 	# 430, all answered by nginx); a request unanswered for 10 s still counts.
-	out=$(on client wrk -t2 -c20 -d5s --timeout 10s -H 'Connection: close' http://192.0.2.10/ 2>&1)
+	# -d: 5 s, stretched on a slower kernel so that the load is as many requests.
+	out=$(on client wrk -t2 -c20 -d"$(scaled 5)"s --timeout 10s -H 'Connection: close' http://192.0.2.10/ 2>&1)
 	new1=$(counter conn_new)
 	d1=$(drops)
 	a1=$(answered)
@@ -447,7 +448,7 @@ rate() { awk -v mb="$BIG_MB" -v ms="$1" 'BEGIN { printf "%.1f s, %.1f MB/s", ms 
 xfer_down() {
 	local what=$1 url=$2 t sum
 	t=$(ms)
-	sum=$(on client curl -sS -m 150 "$url" | sha256sum | cut -d' ' -f1)
+	sum=$(on client curl -sS -m "$(scaled 150)" "$url" | sha256sum | cut -d' ' -f1)
 	t=$(($(ms) - t))
 	info "$what: download $(rate "$t")"
 	check_eq "$what: $BIG_MB MB download through the director, sha256 equal at both ends" \

@@ -243,7 +243,7 @@ resets_seen_by_rs() { grep -cx reset "$E2E_TMP/serve8081.log"; }
 resets_seen_by_rs_are() { [ "$(resets_seen_by_rs)" = "$1" ]; }
 
 test_rst_on_expiry() {
-	local fam=$1 vip=$2 r0 r1 out rs0 lport
+	local fam=$1 vip=$2 r0 r1 out rs0 lport rs_socks
 	traffic_defaults timeout_tcp=3
 	r0=$(counter expire_rst)
 	rs0=$(resets_seen_by_rs)
@@ -266,8 +266,11 @@ test_rst_on_expiry() {
 		/proc/net/ip_vs_fnat_conn)
 	check "$fam, expire_rst=0: the idle connection expires from the director" \
 		wait_until 10 no_conns_to 8081
+	rs_socks=$(on rs1 ss -Htna 'sport = :8081')
+	info "$fam, expire_rst=0: rs1's sockets on :8081 after expiry (the client: $(cat "$E2E_TMP/idle0.out")):"
+	printf '%s\n' "$rs_socks" | sed 's/^/     : /'
 	check_eq "$fam, expire_rst=0: after expiry the real server still has its connection (from :$lport)" 1 \
-		"$(on rs1 ss -Htn state established "dport = :${lport:-0}" | wc -l)"
+		"$(awk -v p=":${lport:-0}" '$1 == "ESTAB" && substr($5, length($5) - length(p) + 1) == p' <<<"$rs_socks" | wc -l)"
 	wait_until 15 grep -q . "$E2E_TMP/idle0.out"
 	check_eq "$fam, expire_rst=0: the client saw no reset (its read timed out)" timeout \
 		"$(cat "$E2E_TMP/idle0.out")"

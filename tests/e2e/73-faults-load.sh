@@ -248,13 +248,15 @@ test_flood_same_syns() {
 d2_served() { on c2 curl -s -m 2 -o /dev/null http://192.0.2.20/; [ "$(counter conn_new d2)" -gt "$1" ]; }
 
 test_flood_global_cap() {
-	local g0 g1 max d2g0 d2g1 d2n
+	local g0 g1 max d2g0 d2g1 d2n full
 	wait_until 60 conns_are 0
 	check "reload ipvs_fnat with conn_max_global=150" sh -c "rmmod ipvs_fnat && insmod '$KO' conn_max_global=150"
 	check_eq "/sys/module/ipvs_fnat/parameters/conn_max_global" 150 \
 		"$(cat /sys/module/ipvs_fnat/parameters/conn_max_global)"
 	configure && configure_d2
-	fset timeout_syn=10	# the flood's connections stay while d2 is tried
+	# The flood's connections stay while d2 is tried: the flood and its sampling take
+	# several seconds, longer on a slower kernel.
+	fset timeout_syn="$(scaled 10)"
 	g0=$(counter conn_limit_global)
 	d2g0=$(counter conn_limit_global d2)
 	d2n=$(counter conn_new d2)
@@ -263,9 +265,10 @@ test_flood_global_cap() {
 	g1=$(counter conn_limit_global)
 	check "the global cap holds: at most 150 connections ($max)" test "$max" -le 150
 	check "...refusals counted in conn_limit_global (+$((g1 - g0)))" test "$g1" -gt "$g0"
+	full=$(conns)
 	on c2 curl -s -m 2 -o /dev/null http://192.0.2.20/
 	d2g1=$(counter conn_limit_global d2)
-	check "another namespace's new connection is refused while the table is full, counted in its own conn_limit_global (+$((d2g1 - d2g0)))" \
+	check "another namespace's new connection is refused while the table is full ($full), counted in its own conn_limit_global (+$((d2g1 - d2g0)))" \
 		test "$d2g1" -gt "$d2g0"
 	check_eq "...and it sees none of the director's connections" 0 "$(conns d2)"
 	check_eq "...nor counts them (conn_new)" "$d2n" "$(counter conn_new d2)"
