@@ -258,16 +258,21 @@ test_rst_on_expiry() {
 	check_eq "$fam: none failed" 0 "$(counter expire_rst_fail)"
 	check "$fam: the connection left the table" wait_until 5 no_conns_to 8081
 
-	fset director expire_rst=0
-	pyc idle "$vip" 8081 6 >"$E2E_TMP/idle0.out" 2>&1 &
+	# The client idles twice timeout_tcp: the connection must expire from the director
+	# while the client still holds it (on a slow kernel the client's start, the polls
+	# and the timer take longer, hence both stretched).
+	fset director expire_rst=0 timeout_tcp="$(scaled 3)"
+	pyc idle "$vip" 8081 "$(scaled 6)" >"$E2E_TMP/idle0.out" 2>&1 &
 	wait_until 15 conns_to_is 8081 1
 	# The real server sees the connection from LIP:lport.
 	lport=$(on director awk 'NR > 1 && $3 ~ /:8081$/ { n = split($4, a, ":"); print a[n] }' \
 		/proc/net/ip_vs_fnat_conn)
+	check "$fam, expire_rst=0: the idle connection is in the director's table (from :$lport)" \
+		test -n "$lport"
 	check "$fam, expire_rst=0: the idle connection expires from the director" \
 		wait_until 10 no_conns_to 8081
 	rs_socks=$(on rs1 ss -Htna 'sport = :8081')
-	info "$fam, expire_rst=0: rs1's sockets on :8081 after expiry (the client: $(cat "$E2E_TMP/idle0.out")):"
+	info "$fam, expire_rst=0: rs1's sockets on :8081 after expiry:"
 	printf '%s\n' "$rs_socks" | sed 's/^/     : /'
 	check_eq "$fam, expire_rst=0: after expiry the real server still has its connection (from :$lport)" 1 \
 		"$(awk -v p=":${lport:-0}" '$1 == "ESTAB" && substr($5, length($5) - length(p) + 1) == p' <<<"$rs_socks" | wc -l)"
@@ -276,7 +281,7 @@ test_rst_on_expiry() {
 		"$(cat "$E2E_TMP/idle0.out")"
 	check_eq "$fam, expire_rst=0: no RST counted" "$r1" "$(counter expire_rst)"
 	check_eq "$fam, expire_rst=0: the real server saw no reset" "$((rs0 + 1))" "$(resets_seen_by_rs)"
-	fset director expire_rst=1
+	fset director expire_rst=1 timeout_tcp=3
 }
 
 # --- (e) many short connections, few local ports, TIME_WAIT on the real server -------------
