@@ -22,8 +22,6 @@ COUNT=${NLFUZZ_COUNT:-4000}
 SEED=${NLFUZZ_SEED:-$RANDOM}
 SUMMARY=${FUZZ_SUMMARY:-/dev/null}	# make fuzz collects the figures here
 
-# slab_active NAME: active objects of a slab cache (0 if it does not exist).
-slab_active() { awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' /proc/slabinfo; }
 
 # fuzz WHAT NS [PREFIX...] -- ARGS: one fuzzer run, its summary shown and kept.
 fuzz() {
@@ -76,6 +74,7 @@ main() {
 	ip netns del nlF
 	ip netns del nlU
 	E2E_NS=()
+	wait_until 30 slab_active_is fnat_conn "$base"
 	after=$(slab_active fnat_conn)
 	check_eq "fnat_conn active objects back to the baseline" "$base" "$after"
 	check "ipvs_fnat unloads after the fuzzing (no object leaked: it WARNs otherwise)" rmmod ipvs_fnat

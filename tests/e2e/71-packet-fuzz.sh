@@ -31,7 +31,6 @@ HELPER=$TOP/tests/e2e/sockets.py
 fnat() { on director "$FNAT_TOOL" "$@"; }
 counter() { on director awk -v k="$1" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 toa_stat() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/toa_stats; }
-slab_active() { awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' /proc/slabinfo; }
 mac() { on "$1" cat "/sys/class/net/$2/address"; }
 conns_are() { [ "$(counter conns)" = "$1" ]; }
 # toa.ko's entries are freed once their sockets are (RCU): alloc == free when idle.
@@ -143,6 +142,7 @@ after_fuzz() {
 	check "a new IPv6 connection works" grep -q '^rs[12] 2001:db8:c::2$' <(on client curl -s -m 10 'http://[2001:db8:10::10]/')
 	check "UDP through the director works" on client "$PY" "$HELPER" udp_echo 192.0.2.10 53
 	check "every connection drains from the director's table" wait_until 120 conns_are 0
+	wait_until 30 slab_active_is fnat_conn 0
 	check_eq "fnat_conn active objects back to 0" 0 "$(slab_active fnat_conn)"
 	check "toa.ko: every entry freed (entries_alloc == entries_free)" wait_until 60 toa_balanced
 	check "toa.ko unloads" rmmod toa

@@ -76,6 +76,17 @@ wait_until() {
 	done
 }
 
+# slab_active NAME: objects of slab cache NAME in use (0 if there is no such cache). The
+# cache is shrunk first: under KASAN a freed object waits in a quarantine, still counted
+# as in use, and shrinking a cache takes its objects out of that quarantine.
+slab_active() {
+	[ -w "/sys/kernel/slab/$1/shrink" ] && echo 1 >"/sys/kernel/slab/$1/shrink" 2>/dev/null
+	awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' /proc/slabinfo
+}
+
+# slab_active_is NAME N: for wait_until, as objects are freed an RCU grace period late.
+slab_active_is() { [ "$(slab_active "$1")" = "$2" ]; }
+
 # scaled SECONDS: SECONDS stretched by E2E_TIME_FACTOR, for a fixed lifetime a test gives
 # a process (a connection held open while checks run) rather than a wait.
 scaled() { echo $(($1 * ${E2E_TIME_FACTOR:-1})); }

@@ -21,7 +21,6 @@ SUMMARY=${FUZZ_SUMMARY:-/dev/null}
 
 counter() { on director awk -v k="$1" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
-slab_active() { awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' /proc/slabinfo; }
 oom_events() { dmesg | grep -cE 'invoked oom-killer|Out of memory|oom-kill:'; }
 
 setup() {
