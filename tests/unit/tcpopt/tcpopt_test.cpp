@@ -151,3 +151,152 @@ TEST(TcpOptUsed, TrailingPaddingIsFree)
 	EXPECT_EQ(fnat_tcpopt_used(bad.data(), bad.size()), -1);
 	EXPECT_EQ(fnat_tcpopt_used(nullptr, 0), 0);
 }
+
+// --- the SYN proxy's helpers ---------------------------------------------------------
+
+TEST(TcpOptParse, LinuxSyn)
+{
+	fnat_tcpopts o;
+	ASSERT_EQ(fnat_tcpopt_parse(linux_syn.data(), linux_syn.size(), &o), 0);
+	EXPECT_EQ(o.mss, 1460);
+	EXPECT_EQ(o.wscale, 7);
+	EXPECT_EQ(o.sack_ok, 1);
+	EXPECT_EQ(o.ts_ok, 1);
+	EXPECT_EQ(o.tsval, 1u);
+	EXPECT_EQ(o.tsecr, 0u);
+}
+
+TEST(TcpOptParse, Table)
+{
+	struct Case {
+		std::string name;
+		Bytes in;
+		int result;
+		uint16_t mss;
+		uint8_t wscale, sack, ts;
+	};
+	const std::vector<Case> cases = {
+		{"nothing", {}, 0, 0, FNAT_WSCALE_NONE, 0, 0},
+		{"MSS only", {2, 4, 0x02, 0x18}, 0, 536, FNAT_WSCALE_NONE, 0, 0},
+		{"window scale above 14 reads as 14", {1, 3, 3, 15}, 0, 0, 14, 0, 0},
+		{"window scale 0 is a scale", {1, 3, 3, 0}, 0, 0, 0, 0, 0},
+		{"MSS of length 3", {2, 3, 5, 0}, -1, 0, 0, 0, 0},
+		{"window scale of length 4", {3, 4, 7, 0}, -1, 0, 0, 0, 0},
+		{"SACK-permitted of length 3", {4, 3, 0, 0}, -1, 0, 0, 0, 0},
+		{"timestamps of length 8", {8, 8, 0, 0, 0, 1, 0, 0}, -1, 0, 0, 0, 0},
+		{"truncated option", {1, 1, 8, 10, 0}, -1, 0, 0, 0, 0},
+		{"unknown options are skipped", {30, 4, 0, 0, 4, 2}, 0, 0, FNAT_WSCALE_NONE, 1, 0},
+		{"EOL ends the list", {0, 2, 4, 5, 0xb4}, 0, 0, FNAT_WSCALE_NONE, 0, 0},
+	};
+	for (const auto &c : cases) {
+		fnat_tcpopts o;
+		int r = fnat_tcpopt_parse(c.in.data(), c.in.size(), &o);
+		EXPECT_EQ(r, c.result) << c.name;
+		if (r || c.result)
+			continue;
+		EXPECT_EQ(o.mss, c.mss) << c.name;
+		EXPECT_EQ(o.wscale, c.wscale) << c.name;
+		EXPECT_EQ(o.sack_ok, c.sack) << c.name;
+		EXPECT_EQ(o.ts_ok, c.ts) << c.name;
+	}
+}
+
+TEST(TcpOptWriteSyn, EveryCombinationParsesBack)
+{
+	for (int mss = 0; mss < 2; mss++)
+		for (int ws = 0; ws < 2; ws++)
+			for (int sack = 0; sack < 2; sack++)
+				for (int ts = 0; ts < 2; ts++) {
+					fnat_tcpopts o = {}, back;
+					o.mss = mss ? 1440 : 0;
+					o.wscale = ws ? 9 : FNAT_WSCALE_NONE;
+					o.sack_ok = sack;
+					o.ts_ok = ts;
+					o.tsval = ts ? 0x01020304 : 0;
+					o.tsecr = ts ? 0xa0b0c0d0 : 0;
+					uint8_t buf[40];
+					unsigned n = fnat_tcpopt_write_syn(buf, &o);
+					std::string what = "mss " + std::to_string(mss) + " ws " +
+							   std::to_string(ws) + " sack " +
+							   std::to_string(sack) + " ts " + std::to_string(ts);
+					EXPECT_EQ(n, fnat_tcpopt_syn_len(&o)) << what;
+					EXPECT_EQ(n % 4, 0u) << what;
+					EXPECT_LE(n, 20u) << what;
+					ASSERT_EQ(fnat_tcpopt_parse(buf, n, &back), 0) << what;
+					EXPECT_EQ(back.mss, o.mss) << what;
+					EXPECT_EQ(back.wscale, o.wscale) << what;
+					EXPECT_EQ(back.sack_ok, o.sack_ok) << what;
+					EXPECT_EQ(back.ts_ok, o.ts_ok) << what;
+					EXPECT_EQ(back.tsval, o.tsval) << what;
+					EXPECT_EQ(back.tsecr, o.tsecr) << what;
+				}
+}
+
+TEST(TcpOptWriteSyn, LinuxLayout)
+{
+	fnat_tcpopts o = {1460, 7, 1, 1, 1, 0};
+	uint8_t buf[40];
+	unsigned n = fnat_tcpopt_write_syn(buf, &o);
+	EXPECT_EQ(Bytes(buf, buf + n), linux_syn);
+}
+
+TEST(TcpOptShiftTs, BothFieldsAndZeroEcho)
+{
+	// NOP NOP TS(val 100, ecr 50)
+	Bytes b = {1, 1, 8, 10, 0, 0, 0, 100, 0, 0, 0, 50};
+	EXPECT_EQ(fnat_tcpopt_shift_ts(b.data(), b.size(), 0xffffff00, 20), 1);
+	EXPECT_EQ(b, (Bytes{1, 1, 8, 10, 0xff, 0xff, 0xff, 100, 0, 0, 0, 30}));
+	Bytes syn = {8, 10, 0, 0, 0, 7, 0, 0, 0, 0};
+	EXPECT_EQ(fnat_tcpopt_shift_ts(syn.data(), syn.size(), 1, 5), 1);
+	EXPECT_EQ(syn, (Bytes{8, 10, 0, 0, 0, 8, 0, 0, 0, 0}));
+	Bytes none = {2, 4, 5, 0xb4};
+	EXPECT_EQ(fnat_tcpopt_shift_ts(none.data(), none.size(), 1, 1), 0);
+	Bytes bad = {8, 9, 0, 0, 0, 1, 0, 0, 0};
+	Bytes orig = bad;
+	EXPECT_EQ(fnat_tcpopt_shift_ts(bad.data(), bad.size(), 1, 1), -1);
+	EXPECT_EQ(bad, orig);
+}
+
+TEST(TcpOptStripSynOnly, KeepsTimestampsAndSack)
+{
+	// A Linux SYN-ACK's options: MSS, SACK-permitted, TS, NOP, WS.
+	Bytes b = linux_syn;
+	EXPECT_EQ(fnat_tcpopt_strip_syn_only(b.data(), b.size()), 3);
+	EXPECT_EQ(b, (Bytes{1, 1, 1, 1, 1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1}));
+	Bytes bad = {2, 4, 5, 0xb4, 3, 9};
+	Bytes orig = bad;
+	EXPECT_EQ(fnat_tcpopt_strip_syn_only(bad.data(), bad.size()), -1);
+	EXPECT_EQ(bad, orig);
+}
+
+TEST(CookieTimestamp, LowBitsCarryTheOptionsAndNeverRunAhead)
+{
+	struct Case {
+		uint32_t now;
+		uint8_t wscale;
+		int sack, ecn;
+		uint32_t want;
+	};
+	const std::vector<Case> cases = {
+		{0x12345678, 7, 1, 0, 0x12345640 | 7 | 16},	// 0x..78 & ~63 = 0x..40
+		{0x12345640, 7, 1, 1, 0x12345600 | 7 | 16 | 32}, // 0x..40|0x37 > now: back 64
+		{1000, FNAT_WSCALE_NONE, 0, 0, 960 | 15},
+		{1000, 20, 0, 0, 960 | 15},			// an impossible scale: none
+	};
+	for (const auto &c : cases) {
+		uint32_t ts = fnat_cookie_ts_encode(c.now, c.wscale, c.sack, c.ecn);
+		EXPECT_EQ(ts, c.want) << c.now;
+		EXPECT_LE(ts, c.now) << c.now;
+	}
+}
+
+TEST(WindowRescale, Table)
+{
+	EXPECT_EQ(fnat_window_rescale(1000, 7, 7), 1000);
+	EXPECT_EQ(fnat_window_rescale(1000, 9, 7), 4000);	// RS scales more: larger field
+	EXPECT_EQ(fnat_window_rescale(40000, 9, 7), 0xffff);	// clamped, never more
+	EXPECT_EQ(fnat_window_rescale(1000, 2, 7), 31);		// 4000 bytes / 128, down
+	EXPECT_EQ(fnat_window_rescale(65535, 0, 7), 511);	// RS without scaling
+	EXPECT_EQ(fnat_window_rescale(100, 0, 7), 0);		// less than one unit
+	EXPECT_EQ(fnat_window_rescale(512, 7, 0), 0xffff);	// client unscaled
+}
