@@ -14,6 +14,7 @@
 #include <linux/rculist.h>
 #include <linux/jiffies.h>
 #include "dp.h"
+#include "fnat_tcpopt.h"
 
 #define FNAT_CONN_LOCK_BITS	10
 #define FNAT_CONN_LOCKS		(1U << FNAT_CONN_LOCK_BITS)
@@ -35,6 +36,7 @@ static const char *const fnat_state_names[FNAT_S_MAX] = {
 	[FNAT_S_TIME_WAIT] = "TIME_WAIT",
 	[FNAT_S_CLOSE] = "CLOSE",
 	[FNAT_S_UDP] = "UDP",
+	[FNAT_S_SYNPROXY] = "SYN_PROXY",
 };
 
 const char *fnat_conn_state_name(unsigned int state)
@@ -188,6 +190,10 @@ static u32 fnat_state_timeout(struct net *net, enum fnat_conn_state s)
 	case FNAT_S_CLOSE:
 		secs = 10;
 		break;
+	case FNAT_S_SYNPROXY:
+		/* The first retransmission of the SYN to the real server (synproxy.c
+		 * backs off from there, up to timeout_syn in all). */
+		return HZ;
 	default:
 		secs = READ_ONCE(cfg->timeout_syn);
 		break;
@@ -246,6 +252,8 @@ static void fnat_conn_free_rcu(struct rcu_head *head)
 {
 	struct fnat_conn *cp = container_of(head, struct fnat_conn, rcu);
 
+	if (cp->sp_skb)
+		fnat_synproxy_free(cp);
 	fnat_dest_put(cp->dest);
 	fnat_laddr_put(cp->lip);
 	kmem_cache_free(fnat_conn_cache, cp);
@@ -299,6 +307,9 @@ static void fnat_conn_timer(struct timer_list *t)
 	unsigned long expires = READ_ONCE(cp->expires);
 
 	if (test_bit(FNAT_CONN_F_DYING, &cp->flags))
+		return;
+	/* A SYN proxy's handshake with the real server: retransmit, or give up. */
+	if (READ_ONCE(cp->state) == FNAT_S_SYNPROXY && fnat_synproxy_timer(cp))
 		return;
 	if (time_before(jiffies, expires)) {
 		mod_timer(&cp->timer, expires);
@@ -440,11 +451,14 @@ static int fnat_conn_reserve(struct fnat_net *fn)
  * the service's local addresses (rotating). Under RCU, softirq. On failure returns
  * NULL with *drop_reason set to the counter that explains it; when the same client
  * tuple was created on another CPU meanwhile it returns NULL with
- * *drop_reason = FNAT_C_MAX, and the caller looks the connection up again.
+ * *drop_reason = FNAT_C_MAX, and the caller looks the connection up again. With sp
+ * (a valid SYN proxy cookie ACK) the connection starts in FNAT_S_SYNPROXY, its
+ * handshake's numbers set before it is visible; synproxy.c then sends the SYN to
+ * the real server.
  */
 struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 				struct fnat_dest *dest, const struct fnat_tuple *t,
-				int *drop_reason)
+				const struct fnat_synproxy_ack *sp, int *drop_reason)
 {
 	struct fnat_net *fn = fnat_net(net);
 	u32 range = READ_ONCE(fn->cfg.port_range);
@@ -496,7 +510,17 @@ struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 	timer_setup(&cp->timer, fnat_conn_timer, 0);
 	/* Counted as inactive until ESTABLISHED; the state sets the timeout. */
 	atomic_inc(&dest->inactconns);
-	fnat_conn_set_state_locked(cp, t->protocol == IPPROTO_UDP ? FNAT_S_UDP : FNAT_S_SYN_RECV);
+	if (sp) {
+		__set_bit(FNAT_CONN_F_SYNPROXY, &cp->flags);
+		/* The real server's scale is learnt from its SYN-ACK. */
+		cp->wscale = FNAT_WSCALE_NONE << 4 | (sp->wscale & 0xf);
+		cp->c_nxt = sp->c_isn + 1;
+		cp->r_nxt = 0;
+		fnat_conn_set_state_locked(cp, FNAT_S_SYNPROXY);
+	} else {
+		fnat_conn_set_state_locked(cp, t->protocol == IPPROTO_UDP ? FNAT_S_UDP :
+					   FNAT_S_SYN_RECV);
+	}
 	cp->expires = jiffies + cp->timeout;
 
 	/* Walk the pool from a rotating start so that connections spread over it. */

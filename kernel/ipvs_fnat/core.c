@@ -73,6 +73,8 @@ static unsigned int fnat_forward(struct net *net, struct sk_buff *skb, struct fn
 		v = from_client ? fnat_udp_in(skb, cp, thoff) : fnat_udp_out(skb, cp, thoff);
 	if (v == FNAT_DROP)
 		return NF_DROP;
+	if (v == FNAT_STOLEN)
+		return NF_STOLEN;
 
 	len = skb->len;
 	if (from_client) {
@@ -91,8 +93,15 @@ static unsigned int fnat_forward(struct net *net, struct sk_buff *skb, struct fn
 	return NF_STOLEN;
 }
 
+unsigned int fnat_conn_forward(struct net *net, struct sk_buff *skb, struct fnat_conn *cp,
+			       unsigned int thoff, bool from_client)
+{
+	return fnat_forward(net, skb, cp, thoff, from_client, false);
+}
+
 /* A packet to a virtual service without a connection: a new one, if it may start
- * one. */
+ * one. A SYN-proxied service answers SYNs itself and starts a connection on a valid
+ * cookie ACK instead (synproxy.c). */
 static unsigned int fnat_new_conn(struct net *net, struct fnat_net *fn, struct sk_buff *skb,
 				  struct fnat_tuple *t, unsigned int thoff)
 {
@@ -103,13 +112,21 @@ static unsigned int fnat_new_conn(struct net *net, struct fnat_net *fn, struct s
 		.addr = t->daddr,
 	};
 	struct fnat_service *svc = fnat_svc_find(fn, &key);
+	struct fnat_synproxy_ack spa, *sp = NULL;
 	struct fnat_dest *dest;
 	struct fnat_conn *cp;
+	unsigned int verdict;
 	int reason;
 
 	if (!svc)
 		return NF_ACCEPT;
-	if (t->protocol == IPPROTO_TCP) {
+	if (t->protocol == IPPROTO_TCP &&
+	    (READ_ONCE(svc->svc_flags) & IPVS_FNAT_SVC_F_SYNPROXY)) {
+		verdict = fnat_synproxy_syn_or_ack(net, skb, thoff, &spa);
+		if (verdict != NF_ACCEPT)
+			return verdict;
+		sp = &spa;
+	} else if (t->protocol == IPPROTO_TCP) {
 		const struct tcphdr *th = (const struct tcphdr *)(skb->data + thoff);
 
 		/* (the caller pulled the whole fixed TCP header) */
@@ -126,9 +143,11 @@ static unsigned int fnat_new_conn(struct net *net, struct fnat_net *fn, struct s
 		dest = fnat_schedule(svc, skb);
 	if (!dest) {
 		fnat_dp_count(net, FNAT_C_NO_SERVICE_DROP);
+		if (sp)
+			fnat_synproxy_refuse(net, skb, thoff);
 		return NF_DROP;
 	}
-	cp = fnat_conn_new(net, svc, dest, t, &reason);
+	cp = fnat_conn_new(net, svc, dest, t, sp, &reason);
 	if (!cp) {
 		if (reason == FNAT_C_MAX) {	/* created meanwhile on another CPU */
 			cp = fnat_conn_lookup_in(net, t);
@@ -137,8 +156,12 @@ static unsigned int fnat_new_conn(struct net *net, struct fnat_net *fn, struct s
 			reason = FNAT_C_NO_PORT;
 		}
 		fnat_dp_count(net, reason);
+		if (sp)
+			fnat_synproxy_refuse(net, skb, thoff);
 		return NF_DROP;
 	}
+	if (sp)
+		return fnat_synproxy_start(net, skb, cp, thoff, sp);
 	return fnat_forward(net, skb, cp, thoff, true, true);
 }
 

@@ -41,6 +41,9 @@ enum fnat_conn_state {
 	FNAT_S_TIME_WAIT,	/* both sides sent FIN */
 	FNAT_S_CLOSE,		/* RST seen */
 	FNAT_S_UDP,
+	FNAT_S_SYNPROXY,	/* SYN proxy: the client's handshake done by the director
+				 * (SYN cookie), the SYN to the real server sent, its SYN-ACK
+				 * awaited; the client's segments held (synproxy.c) */
 	FNAT_S_MAX,
 };
 
@@ -52,6 +55,8 @@ enum fnat_conn_state {
 #define FNAT_CONN_F_ACTIVE	4	/* counted in dest->activeconns (else inactconns) */
 #define FNAT_CONN_F_CFIN	5	/* the client sent FIN */
 #define FNAT_CONN_F_RFIN	6	/* the real server sent FIN */
+#define FNAT_CONN_F_SYNPROXY	7	/* opened by the SYN proxy: acks, SACK, timestamps and
+					 * windows are translated too (synproxy.c) */
 
 struct fnat_conn {
 	struct hlist_node c_node;	/* by client-side tuple */
@@ -62,6 +67,10 @@ struct fnat_conn {
 	u8 state;			/* enum fnat_conn_state, under ->lock */
 	__be16 cport, vport, lport, dport;
 	union nf_inet_addr caddr, vaddr, laddr, daddr;
+	/* SYN proxy: the client's view of the real server's sequence numbers minus the
+	 * real server's (the cookie against its ISN); 0 for other connections.
+	 * Written once, under ->lock, before the state leaves FNAT_S_SYNPROXY. */
+	u32 rs_seq_delta;
 	unsigned long flags;		/* FNAT_CONN_F_* bits */
 	u32 seq_delta;			/* RS's view of client sequence numbers - client's */
 	u32 rs_isn;			/* the real server's initial sequence number */
@@ -77,7 +86,18 @@ struct fnat_conn {
 	struct fnat_laddr *lip;		/* a reference; cp->laddr is its address */
 	struct timer_list timer;
 	spinlock_t lock;
+	/* SYN proxy (FNAT_CONN_F_SYNPROXY), set with rs_seq_delta: what the real server's
+	 * clock reads minus the client's (TSval client -> RS; TSecr back), and the other
+	 * way round; the window scales (low nibble the client's, high the real server's,
+	 * FNAT_WSCALE_NONE when that side does not scale). */
+	u32 ts_in_delta;
 	struct rcu_head rcu;
+	u32 ts_out_delta;
+	u8 wscale;
+	/* SYN proxy, FNAT_S_SYNPROXY only: the SYN sent to the real server, kept for its
+	 * retransmission, whose control block holds the client's held segments and the
+	 * handshake's state (synproxy.c); NULL otherwise. Under ->lock. */
+	struct sk_buff *sp_skb;
 };
 
 static inline struct net *fnat_conn_net(const struct fnat_conn *cp)
@@ -115,6 +135,11 @@ enum fnat_dp_counter {
 	FNAT_C_EXPIRE_RST_FAIL,	/* such RSTs not sent: no memory or no route */
 	FNAT_C_CONN_LIMIT_GLOBAL, /* new connections refused: conn_max_global (all netns) */
 	FNAT_C_CONN_RACE,	/* a new connection was made meanwhile on another CPU: used */
+	FNAT_C_SYNPROXY_SYN,	/* SYN proxy: SYN-ACKs with a cookie sent */
+	FNAT_C_SYNPROXY_ACK_OK,	/* ACKs whose cookie checked: real-server connections opened */
+	FNAT_C_SYNPROXY_ACK_BAD, /* ACKs without a connection whose cookie did not check */
+	FNAT_C_SYNPROXY_RS_FAIL, /* the real server refused (RST) or never answered */
+	FNAT_C_SYNPROXY_DATA_DROPPED, /* client segments not held while the RS was asked */
 	FNAT_C_MAX,
 };
 
@@ -154,9 +179,10 @@ int fnat_conn_init(void);
 void fnat_conn_exit(void);
 struct fnat_conn *fnat_conn_lookup_in(struct net *net, const struct fnat_tuple *t);
 struct fnat_conn *fnat_conn_lookup_out(struct net *net, const struct fnat_tuple *t);
+struct fnat_synproxy_ack;
 struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 				struct fnat_dest *dest, const struct fnat_tuple *t,
-				int *drop_reason);
+				const struct fnat_synproxy_ack *sp, int *drop_reason);
 void fnat_conn_expire_now(struct fnat_conn *cp);
 void fnat_conn_set_state_locked(struct fnat_conn *cp, enum fnat_conn_state state);
 const char *fnat_conn_state_name(unsigned int state);
@@ -212,6 +238,7 @@ void fnat_persist_flush_svc(struct net *net, const struct fnat_service *svc);
 enum fnat_verdict {
 	FNAT_XMIT,	/* translated: send it */
 	FNAT_DROP,	/* drop it (counted by the handler) */
+	FNAT_STOLEN,	/* the handler kept or consumed it (the SYN proxy's) */
 };
 
 enum fnat_verdict fnat_tcp_in(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff,
@@ -220,6 +247,27 @@ enum fnat_verdict fnat_tcp_out(struct sk_buff *skb, struct fnat_conn *cp, unsign
 enum fnat_verdict fnat_udp_in(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff);
 enum fnat_verdict fnat_udp_out(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff);
 u32 fnat_tcp_seq_delta(const struct fnat_conn *cp, u32 client_isn);
+/* The secret per-pair offset of the director's TCP timestamp clock from the LIP to
+ * the real server (as a local socket's), for the SYN proxy. */
+u32 fnat_tcp_ts_off(const struct fnat_conn *cp);
+
+/* proto_tcp.c's header editing, for synproxy.c: the linear, writable TCP header (NULL
+ * if the packet is too short); seq, ack, ports and addresses with their checksums; an
+ * edit of the option bytes (old copy against new) folded into the checksum. */
+struct tcphdr *fnat_tcp_header(struct sk_buff *skb, unsigned int thoff);
+void fnat_tcp_set_seq(struct sk_buff *skb, struct tcphdr *th, u32 seq);
+void fnat_tcp_set_ack(struct sk_buff *skb, struct tcphdr *th, u32 ack);
+void fnat_tcp_rewrite(struct sk_buff *skb, unsigned int thoff, u16 af,
+		      const union nf_inet_addr *saddr, __be16 sport,
+		      const union nf_inet_addr *daddr, __be16 dport);
+void fnat_tcp_csum_opts(struct sk_buff *skb, struct tcphdr *th, const u8 *old,
+			const u8 *new, unsigned int len);
+
+/* Translate and send skb on cp (core.c), as the hook does: the SYN proxy releases
+ * the client's held segments through it. Returns NF_STOLEN or NF_DROP; the caller
+ * frees the packet on NF_DROP. */
+unsigned int fnat_conn_forward(struct net *net, struct sk_buff *skb, struct fnat_conn *cp,
+			       unsigned int thoff, bool from_client);
 
 /* Rewrite the IP addresses of skb (network header at skb->data) to saddr/daddr,
  * fixing the IPv4 header checksum; the L4 checksum is the protocol's. */
@@ -239,6 +287,14 @@ unsigned int fnat_route(struct net *net, struct sk_buff *skb, u16 af,
 			const union nf_inet_addr *saddr, const union nf_inet_addr *daddr, u8 proto);
 /* Send a translated packet on the route fnat_route() set; consumes skb. */
 void fnat_xmit_routed(struct net *net, struct sk_buff *skb, u16 af);
+struct fnat_tcpopts;
+/* A TCP segment of the director's own (an RST, the SYN proxy's SYN-ACK and SYN), from
+ * saddr:sport to daddr:dport, with the given numbers, flags (TCPHDR_*), window and
+ * options (NULL: none), no payload, full checksums: ready for fnat_xmit(). NULL
+ * without memory (GFP_ATOMIC). */
+struct sk_buff *fnat_tcp_build(u16 af, const union nf_inet_addr *saddr, __be16 sport,
+			       const union nf_inet_addr *daddr, __be16 dport, u32 seq, u32 ack,
+			       u8 flags, u16 window, const struct fnat_tcpopts *opts);
 
 /* --- ICMP errors (icmp.c) ---------------------------------------------------------- */
 
@@ -259,6 +315,48 @@ void fnat_sysctl_net_exit(struct net *net);
 /* cp's timer found it idle: reset both ends if it is an ESTABLISHED TCP connection
  * and the namespace's expire_rst is on. Timer (softirq) context. */
 void fnat_rst_expire(struct fnat_conn *cp);
+
+
+/* --- SYN proxy (synproxy.c) -------------------------------------------------------- */
+
+/* The director's window scale towards SYN-proxied clients: Linux's own choice with
+ * its default receive buffers. */
+#define FNAT_SYNPROXY_WSCALE	7
+
+/* What a valid cookie ACK told about the client's handshake (fnat_synproxy_check()). */
+struct fnat_synproxy_ack {
+	u32 c_isn;		/* the client's ISN */
+	u32 d_isn;		/* ours towards the client: the cookie */
+	u32 c_tsval;		/* the client's TSval in the ACK (ts_ok) */
+	u32 d_tsval;		/* our SYN-ACK's TSval, as the client echoed it (ts_ok) */
+	u16 mss;		/* the client's MSS, as the cookie holds it */
+	u16 window;		/* the client's window in the ACK, in bytes (clamped) */
+	u8 wscale;		/* the client's, or FNAT_WSCALE_NONE */
+	u8 sack_ok, ts_ok, ecn_ok;
+};
+
+/* A segment to a SYN-proxied service without a connection: a SYN is answered with a
+ * cookie and consumed (NF_STOLEN); an ACK is checked into *ack (returns NF_ACCEPT for
+ * the caller to schedule and create the connection); anything else is dropped and
+ * counted (NF_DROP). Under RCU, softirq. */
+unsigned int fnat_synproxy_syn_or_ack(struct net *net, struct sk_buff *skb, unsigned int thoff,
+				      struct fnat_synproxy_ack *ack);
+/* The connection for *ack exists (FNAT_S_SYNPROXY): send the SYN to the real server
+ * and hold skb, the ACK. Consumes skb. */
+unsigned int fnat_synproxy_start(struct net *net, struct sk_buff *skb, struct fnat_conn *cp,
+				 unsigned int thoff, const struct fnat_synproxy_ack *ack);
+/* The creation for a valid cookie ACK was refused (limits, no port, no server):
+ * tell the client with a RST rather than leave it waiting. */
+void fnat_synproxy_refuse(struct net *net, struct sk_buff *skb, unsigned int thoff);
+/* A segment on a connection in FNAT_S_SYNPROXY, from the client or the real server. */
+enum fnat_verdict fnat_synproxy_in(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff);
+enum fnat_verdict fnat_synproxy_out(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff);
+/* The connection's timer fired in FNAT_S_SYNPROXY: retransmit the SYN (returns true,
+ * the timer re-armed) or give up (the client gets a RST; returns false, the caller
+ * expires the connection). Timer context. */
+bool fnat_synproxy_timer(struct fnat_conn *cp);
+/* Free what the handshake still holds (the connection is being freed). */
+void fnat_synproxy_free(struct fnat_conn *cp);
 
 /* --- hooks (core.c) --------------------------------------------------------------- */
 

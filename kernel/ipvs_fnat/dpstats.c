@@ -32,6 +32,11 @@ const char *const fnat_dp_counter_names[FNAT_C_MAX] = {
 	[FNAT_C_EXPIRE_RST_FAIL] = "expire_rst_fail",
 	[FNAT_C_CONN_LIMIT_GLOBAL] = "conn_limit_global",
 	[FNAT_C_CONN_RACE] = "conn_race",
+	[FNAT_C_SYNPROXY_SYN] = "synproxy_syn",
+	[FNAT_C_SYNPROXY_ACK_OK] = "synproxy_ack_ok",
+	[FNAT_C_SYNPROXY_ACK_BAD] = "synproxy_ack_bad",
+	[FNAT_C_SYNPROXY_RS_FAIL] = "synproxy_rs_fail",
+	[FNAT_C_SYNPROXY_DATA_DROPPED] = "synproxy_data_dropped",
 };
 
 u64 fnat_dp_counter_read(struct net *net, enum fnat_dp_counter c)

@@ -22,9 +22,10 @@
  *   outer destination      LIP -> C                        VIP -> RIP
  *   embedded source        LIP:lport -> C:cport            VIP:vport -> RIP:rport
  *   embedded destination   RIP:rport -> VIP:vport          C:cport -> LIP:lport
- *   embedded TCP seq       - seq_delta (back to the        unchanged (the RS's own
- *                          client's numbering)             numbering is never translated)
- *   embedded TCP ack       unchanged (RS numbering)        + seq_delta, if quoted and ACK
+ *   embedded TCP seq       - seq_delta (back to the        - rs_seq_delta (0 but for a
+ *                          client's numbering)             SYN-proxied connection)
+ *   embedded TCP ack       + rs_seq_delta, if quoted       + seq_delta, if quoted and ACK
+ *                          and ACK
  *   embedded TCP options   unchanged (a TOA stays)         unchanged (SACK edges stay)
  *   embedded IP length     unchanged (may count a TOA)     unchanged
  *   embedded L4 checksum   updated for the changes above   the same
@@ -315,7 +316,7 @@ static unsigned int fnat_icmp_xlate(struct net *net, struct sk_buff *skb, u16 af
 				    struct fnat_conn *cp, bool to_rs)
 {
 	const union nf_inet_addr *osaddr, *odaddr, *isaddr, *idaddr;
-	u32 delta = READ_ONCE(cp->seq_delta);
+	u32 delta = READ_ONCE(cp->seq_delta), rs_delta = READ_ONCE(cp->rs_seq_delta);
 	unsigned int l4w;
 	__be16 isport, idport;
 	__sum16 *check;
@@ -341,7 +342,7 @@ static unsigned int fnat_icmp_xlate(struct net *net, struct sk_buff *skb, u16 af
 		isport = cp->dport;
 		idaddr = &cp->laddr;
 		idport = cp->lport;
-		fnat_icmp_inner_l4(skb, in, af, isaddr, isport, idaddr, idport, 0, delta);
+		fnat_icmp_inner_l4(skb, in, af, isaddr, isport, idaddr, idport, -rs_delta, delta);
 	} else {
 		osaddr = &cp->vaddr;		/* VIP -> client */
 		odaddr = &cp->caddr;
@@ -349,7 +350,7 @@ static unsigned int fnat_icmp_xlate(struct net *net, struct sk_buff *skb, u16 af
 		isport = cp->cport;
 		idaddr = &cp->vaddr;
 		idport = cp->vport;
-		fnat_icmp_inner_l4(skb, in, af, isaddr, isport, idaddr, idport, -delta, 0);
+		fnat_icmp_inner_l4(skb, in, af, isaddr, isport, idaddr, idport, -delta, rs_delta);
 		fnat_icmp_mtu_to_client(net, skb, af, thoff);
 	}
 	fnat_icmp_inner_l3(skb, in, af, isaddr, idaddr);

@@ -28,7 +28,7 @@
 #define FNAT_MSS_FLOOR_V6	1220
 
 /* The TCP header, linear and writable, or NULL if the packet is too short. */
-static struct tcphdr *fnat_tcp_header(struct sk_buff *skb, unsigned int thoff)
+struct tcphdr *fnat_tcp_header(struct sk_buff *skb, unsigned int thoff)
 {
 	struct tcphdr *th;
 	unsigned int thlen;
@@ -60,6 +60,19 @@ u32 fnat_tcp_seq_delta(const struct fnat_conn *cp, u32 client_isn)
 	return s.seq - client_isn;
 }
 
+u32 fnat_tcp_ts_off(const struct fnat_conn *cp)
+{
+	union tcp_seq_and_ts_off s;
+
+	if (cp->af == AF_INET6)
+		s = secure_tcpv6_seq_and_ts_off(fnat_conn_net(cp), cp->laddr.ip6,
+						cp->daddr.ip6, cp->lport, cp->dport);
+	else
+		s = secure_tcp_seq_and_ts_off(fnat_conn_net(cp), cp->laddr.ip, cp->daddr.ip,
+					      cp->lport, cp->dport);
+	return s.ts_off;
+}
+
 /* Fold a change of bytes covered by the checksum but not in the pseudo header:
  * nothing to do for CHECKSUM_PARTIAL (the sum is finished later over the new bytes).
  * (inet_proto_csum_replace_by_diff() changed its signature within 6.1.y.) */
@@ -72,7 +85,7 @@ static void fnat_csum_add_diff(__sum16 *sum, const struct sk_buff *skb, __wsum d
 /* Apply an edit of the option bytes (old copy vs new, same position) to the
  * checksum. The options start 20 bytes into the header: the same 16-bit alignment
  * in both sums. */
-static void fnat_tcp_csum_opts(struct sk_buff *skb, struct tcphdr *th, const u8 *old,
+void fnat_tcp_csum_opts(struct sk_buff *skb, struct tcphdr *th, const u8 *old,
 			       const u8 *new, unsigned int len)
 {
 	__wsum diff = csum_sub(csum_partial(new, len, 0), csum_partial(old, len, 0));
@@ -80,20 +93,20 @@ static void fnat_tcp_csum_opts(struct sk_buff *skb, struct tcphdr *th, const u8 
 	fnat_csum_add_diff(&th->check, skb, diff);
 }
 
-static void fnat_tcp_set_seq(struct sk_buff *skb, struct tcphdr *th, u32 seq)
+void fnat_tcp_set_seq(struct sk_buff *skb, struct tcphdr *th, u32 seq)
 {
 	inet_proto_csum_replace4(&th->check, skb, th->seq, htonl(seq), false);
 	th->seq = htonl(seq);
 }
 
-static void fnat_tcp_set_ack(struct sk_buff *skb, struct tcphdr *th, u32 ack)
+void fnat_tcp_set_ack(struct sk_buff *skb, struct tcphdr *th, u32 ack)
 {
 	inet_proto_csum_replace4(&th->check, skb, th->ack_seq, htonl(ack), false);
 	th->ack_seq = htonl(ack);
 }
 
 /* New ports and addresses: the TCP checksum (ports, pseudo header) and the IP header. */
-static void fnat_tcp_rewrite(struct sk_buff *skb, unsigned int thoff, u16 af,
+void fnat_tcp_rewrite(struct sk_buff *skb, unsigned int thoff, u16 af,
 			     const union nf_inet_addr *saddr, __be16 sport,
 			     const union nf_inet_addr *daddr, __be16 dport)
 {
@@ -263,20 +276,107 @@ static void fnat_tcp_reopen(struct fnat_conn *cp, u32 client_isn)
 	spin_unlock(&cp->lock);
 }
 
+/*
+ * A SYN-proxied connection's further translation (FNAT_CONN_F_SYNPROXY), besides the
+ * client's sequence numbers moved by seq_delta as for every connection:
+ *
+ *   field              client -> real server             real server -> client
+ *   seq                + seq_delta                       + rs_seq_delta
+ *   ack                - rs_seq_delta                    - seq_delta
+ *   SACK edges         - rs_seq_delta                    - seq_delta
+ *   TSval / TSecr      + ts_in_delta / - ts_out_delta     + ts_out_delta / - ts_in_delta
+ *   window             client's scale -> none, when the  real server's scale (or none)
+ *                      real server does not scale        -> FNAT_SYNPROXY_WSCALE
+ *
+ * The windows: the client was told FNAT_SYNPROXY_WSCALE in the director's SYN-ACK and
+ * the real server chose its own; a window is re-expressed in the receiver's units,
+ * rounded down and clamped, so no side is offered more than the other really offers.
+ * The real server was given the client's own scale, so client windows change only
+ * when the real server declined scaling (it then reads them unscaled). Returns false
+ * if the options are malformed (the caller drops the segment).
+ */
+static bool fnat_tcp_sp_in(struct sk_buff *skb, struct fnat_conn *cp, struct tcphdr *th,
+			   u8 *opt, unsigned int optlen)
+{
+	u32 rs_delta = READ_ONCE(cp->rs_seq_delta);
+	u8 c_ws = cp->wscale & 0xf, r_ws = cp->wscale >> 4;
+	u8 old[FNAT_TCPOPT_SPACE_MAX];
+
+	if (th->ack)
+		fnat_tcp_set_ack(skb, th, ntohl(th->ack_seq) - rs_delta);
+	if (optlen) {
+		memcpy(old, opt, optlen);
+		if (fnat_tcpopt_shift_sack(opt, optlen, rs_delta) < 0 ||
+		    fnat_tcpopt_shift_ts(opt, optlen, READ_ONCE(cp->ts_in_delta),
+					 READ_ONCE(cp->ts_out_delta)) < 0)
+			return false;
+		fnat_tcp_csum_opts(skb, th, old, opt, optlen);
+	}
+	if (!th->syn && c_ws != FNAT_WSCALE_NONE && r_ws == FNAT_WSCALE_NONE) {
+		__be16 w = htons(fnat_window_rescale(ntohs(th->window), c_ws, 0));
+
+		inet_proto_csum_replace2(&th->check, skb, th->window, w, false);
+		th->window = w;
+	}
+	return true;
+}
+
+static bool fnat_tcp_sp_out(struct sk_buff *skb, struct fnat_conn *cp, struct tcphdr *th,
+			    u8 *opt, unsigned int optlen)
+{
+	u8 c_ws = cp->wscale & 0xf, r_ws = cp->wscale >> 4;
+	u8 old[FNAT_TCPOPT_SPACE_MAX];
+
+	fnat_tcp_set_seq(skb, th, ntohl(th->seq) + READ_ONCE(cp->rs_seq_delta));
+	if (optlen) {
+		memcpy(old, opt, optlen);
+		if (fnat_tcpopt_shift_ts(opt, optlen, READ_ONCE(cp->ts_out_delta),
+					 READ_ONCE(cp->ts_in_delta)) < 0)
+			return false;
+		fnat_tcp_csum_opts(skb, th, old, opt, optlen);
+	}
+	if (!th->syn && c_ws != FNAT_WSCALE_NONE) {
+		__be16 w = htons(fnat_window_rescale(ntohs(th->window),
+						     r_ws == FNAT_WSCALE_NONE ? 0 : r_ws,
+						     FNAT_SYNPROXY_WSCALE));
+
+		inet_proto_csum_replace2(&th->check, skb, th->window, w, false);
+		th->window = w;
+	}
+	return true;
+}
+
 /* Client -> real server. */
 enum fnat_verdict fnat_tcp_in(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff,
 			      bool new_conn)
 {
 	struct net *net = fnat_conn_net(cp);
 	const struct fnat_config *cfg = &fnat_net(net)->cfg;
-	struct tcphdr *th = fnat_tcp_header(skb, thoff);
+	struct tcphdr *th;
+	bool sp = test_bit(FNAT_CONN_F_SYNPROXY, &cp->flags);
 	unsigned int optlen;
 
+	if (unlikely(sp) && READ_ONCE(cp->state) == FNAT_S_SYNPROXY)
+		return fnat_synproxy_in(skb, cp, thoff);
+	th = fnat_tcp_header(skb, thoff);
 	if (!th) {
 		fnat_dp_count(net, FNAT_C_BAD_PACKET_DROP);
 		return FNAT_DROP;
 	}
 	optlen = th->doff * 4 - sizeof(*th);
+
+	if (unlikely(sp)) {
+		/* The director answered this client's SYN itself: another SYN on the
+		 * connection is not one the real server could make sense of. */
+		if (th->syn) {
+			fnat_dp_count(net, FNAT_C_SYNPROXY_DATA_DROPPED);
+			return FNAT_DROP;
+		}
+		if (!fnat_tcp_sp_in(skb, cp, th, (u8 *)(th + 1), optlen)) {
+			fnat_dp_count(net, FNAT_C_BAD_PACKET_DROP);
+			return FNAT_DROP;
+		}
+	}
 
 	if (th->syn && !th->ack) {
 		if (new_conn)
@@ -325,12 +425,16 @@ enum fnat_verdict fnat_tcp_out(struct sk_buff *skb, struct fnat_conn *cp, unsign
 {
 	struct net *net = fnat_conn_net(cp);
 	const struct fnat_config *cfg = &fnat_net(net)->cfg;
-	struct tcphdr *th = fnat_tcp_header(skb, thoff);
+	struct tcphdr *th;
 	u32 delta = READ_ONCE(cp->seq_delta);
+	bool sp = test_bit(FNAT_CONN_F_SYNPROXY, &cp->flags);
 	unsigned int optlen;
 	u8 old[FNAT_TCPOPT_SPACE_MAX];
 	u8 *opt;
 
+	if (unlikely(sp) && READ_ONCE(cp->state) == FNAT_S_SYNPROXY)
+		return fnat_synproxy_out(skb, cp, thoff);
+	th = fnat_tcp_header(skb, thoff);
 	if (!th) {
 		fnat_dp_count(net, FNAT_C_BAD_PACKET_DROP);
 		return FNAT_DROP;
@@ -357,6 +461,10 @@ enum fnat_verdict fnat_tcp_out(struct sk_buff *skb, struct fnat_conn *cp, unsign
 		memcpy(old, opt, optlen);
 		if (fnat_tcpopt_shift_sack(opt, optlen, delta) > 0)
 			fnat_tcp_csum_opts(skb, th, old, opt, optlen);
+	}
+	if (unlikely(sp) && !fnat_tcp_sp_out(skb, cp, th, opt, optlen)) {
+		fnat_dp_count(net, FNAT_C_BAD_PACKET_DROP);
+		return FNAT_DROP;
 	}
 	fnat_tcp_rewrite(skb, thoff, cp->af, &cp->vaddr, cp->vport, &cp->caddr, cp->cport);
 	fnat_tcp_state(cp, th, false);

@@ -6,7 +6,7 @@
  * connection the director has forgotten: their next segment is dropped as
  * no_conn_drop and the sockets linger until their own timeouts.
  *
- *   to the client:      VIP:vport -> C:cport,   seq = r_nxt,             ack = c_nxt
+ *   to the client:      VIP:vport -> C:cport,   seq = r_nxt + rs_seq_delta, ack = c_nxt
  *   to the real server: LIP:lport -> RIP:rport, seq = c_nxt + seq_delta, ack = r_nxt
  *
  * c_nxt and r_nxt are the next sequence numbers the client and the real server are
@@ -16,7 +16,7 @@
  * is exactly the one it expects next (RFC 5961; anything else in the window earns a
  * challenge ACK), which is what these are once the connection has been idle.
  *
- * The segments are built here (no options, no payload, full checksum), leave
+ * The segments are built by fnat_tcp_build() (no options, no payload), leave
  * through fnat_xmit() like translated packets (routed from the VIP or LIP, marked
  * untracked) and are counted in expire_rst, or expire_rst_fail when one could not be
  * sent (no memory: GFP_ATOMIC in the timer's softirq; no route).
@@ -44,73 +44,12 @@
 static_assert(sizeof(struct fnat_conn) <= 256, "struct fnat_conn outgrew 256 bytes");
 #endif
 
-#define FNAT_RST_HOPLIMIT	64
-
-/* An RST|ACK from saddr:sport to daddr:dport with the given numbers, ready for
- * fnat_xmit(); NULL without memory. */
-static struct sk_buff *fnat_rst_build(u16 af, const union nf_inet_addr *saddr, __be16 sport,
-				      const union nf_inet_addr *daddr, __be16 dport,
-				      u32 seq, u32 ack)
-{
-	unsigned int iphlen = af == AF_INET6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
-	unsigned int len = sizeof(struct tcphdr);
-	struct sk_buff *skb;
-	struct tcphdr *th;
-
-	skb = alloc_skb(LL_MAX_HEADER + iphlen + len, GFP_ATOMIC | __GFP_NOWARN);
-	if (!skb)
-		return NULL;
-	skb_reserve(skb, LL_MAX_HEADER + iphlen);
-	skb_reset_transport_header(skb);
-	th = skb_put_zero(skb, len);
-	th->source = sport;
-	th->dest = dport;
-	th->seq = htonl(seq);
-	th->ack_seq = htonl(ack);
-	th->doff = len / 4;
-	th->rst = 1;
-	th->ack = 1;
-
-	skb_push(skb, iphlen);
-	skb_reset_network_header(skb);
-	if (af == AF_INET6) {
-		struct ipv6hdr *ip6h = ipv6_hdr(skb);
-
-		ip6_flow_hdr(ip6h, 0, 0);
-		ip6h->payload_len = htons(len);
-		ip6h->nexthdr = IPPROTO_TCP;
-		ip6h->hop_limit = FNAT_RST_HOPLIMIT;
-		ip6h->saddr = saddr->in6;
-		ip6h->daddr = daddr->in6;
-		th->check = csum_ipv6_magic(&saddr->in6, &daddr->in6, len, IPPROTO_TCP,
-					    csum_partial(th, len, 0));
-		skb->protocol = htons(ETH_P_IPV6);
-	} else {
-		struct iphdr *iph = ip_hdr(skb);
-
-		iph->version = 4;
-		iph->ihl = sizeof(*iph) / 4;
-		iph->tos = 0;
-		iph->tot_len = htons(skb->len);
-		iph->id = 0;
-		iph->frag_off = htons(IP_DF);
-		iph->ttl = IPDEFTTL;
-		iph->protocol = IPPROTO_TCP;
-		iph->saddr = saddr->ip;
-		iph->daddr = daddr->ip;
-		ip_send_check(iph);
-		th->check = tcp_v4_check(len, saddr->ip, daddr->ip, csum_partial(th, len, 0));
-		skb->protocol = htons(ETH_P_IP);
-	}
-	skb->ip_summed = CHECKSUM_NONE;
-	return skb;
-}
-
 static void fnat_rst_send(struct net *net, u16 af, const union nf_inet_addr *saddr,
 			  __be16 sport, const union nf_inet_addr *daddr, __be16 dport,
 			  u32 seq, u32 ack)
 {
-	struct sk_buff *skb = fnat_rst_build(af, saddr, sport, daddr, dport, seq, ack);
+	struct sk_buff *skb = fnat_tcp_build(af, saddr, sport, daddr, dport, seq, ack,
+					     TCPHDR_RST | TCPHDR_ACK, 0, NULL);
 
 	/* fnat_xmit() consumes the skb, and counts a missing route as well. */
 	if (skb && !fnat_xmit(net, skb, af))
@@ -134,7 +73,9 @@ void fnat_rst_expire(struct fnat_conn *cp)
 	r_nxt = READ_ONCE(cp->r_nxt);
 
 	rcu_read_lock();
-	fnat_rst_send(net, cp->af, &cp->vaddr, cp->vport, &cp->caddr, cp->cport, r_nxt, c_nxt);
+	/* (a SYN-proxied connection's client sees the real server's numbers moved) */
+	fnat_rst_send(net, cp->af, &cp->vaddr, cp->vport, &cp->caddr, cp->cport,
+		      r_nxt + READ_ONCE(cp->rs_seq_delta), c_nxt);
 	fnat_rst_send(net, cp->af, &cp->laddr, cp->lport, &cp->daddr, cp->dport,
 		      c_nxt + READ_ONCE(cp->seq_delta), r_nxt);
 	rcu_read_unlock();

@@ -11,6 +11,9 @@
  * One route lookup per packet: a segment that gets a TOA needs its route's MTU
  * before it grows, and the route looked up for that check is the one it leaves with
  * (fnat_route() puts it on the skb, fnat_xmit_routed() sends it on that route).
+ *
+ * Segments of the director's own (the RSTs of expiring connections, the SYN proxy's
+ * SYN-ACKs and SYNs) are built by fnat_tcp_build() and leave the same way.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,7 +24,12 @@
 #include <net/ip6_route.h>
 #include <net/route.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/tcp.h>
+#include <net/ip6_checksum.h>
 #include "dp.h"
+#include "fnat_tcpopt.h"
+
+#define FNAT_HOPLIMIT	64
 
 void fnat_rewrite_l3(struct sk_buff *skb, u16 af, const union nf_inet_addr *saddr,
 		     const union nf_inet_addr *daddr)
@@ -143,4 +151,64 @@ no_route:
 	fnat_dp_count(net, FNAT_C_NO_ROUTE_DROP);
 	kfree_skb(skb);
 	return -EHOSTUNREACH;
+}
+
+struct sk_buff *fnat_tcp_build(u16 af, const union nf_inet_addr *saddr, __be16 sport,
+			       const union nf_inet_addr *daddr, __be16 dport, u32 seq, u32 ack,
+			       u8 flags, u16 window, const struct fnat_tcpopts *opts)
+{
+	unsigned int iphlen = af == AF_INET6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	unsigned int len = sizeof(struct tcphdr) + (opts ? fnat_tcpopt_syn_len(opts) : 0);
+	struct sk_buff *skb;
+	struct tcphdr *th;
+
+	skb = alloc_skb(LL_MAX_HEADER + iphlen + len, GFP_ATOMIC | __GFP_NOWARN);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, LL_MAX_HEADER + iphlen);
+	skb_reset_transport_header(skb);
+	th = skb_put_zero(skb, len);
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = len / 4;
+	tcp_flag_byte(th) = flags;
+	th->window = htons(window);
+	if (opts)
+		fnat_tcpopt_write_syn((u8 *)(th + 1), opts);
+
+	skb_push(skb, iphlen);
+	skb_reset_network_header(skb);
+	if (af == AF_INET6) {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		ip6_flow_hdr(ip6h, 0, 0);
+		ip6h->payload_len = htons(len);
+		ip6h->nexthdr = IPPROTO_TCP;
+		ip6h->hop_limit = FNAT_HOPLIMIT;
+		ip6h->saddr = saddr->in6;
+		ip6h->daddr = daddr->in6;
+		th->check = csum_ipv6_magic(&saddr->in6, &daddr->in6, len, IPPROTO_TCP,
+					    csum_partial(th, len, 0));
+		skb->protocol = htons(ETH_P_IPV6);
+	} else {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->version = 4;
+		iph->ihl = sizeof(*iph) / 4;
+		iph->tos = 0;
+		iph->tot_len = htons(skb->len);
+		iph->id = 0;
+		iph->frag_off = htons(IP_DF);
+		iph->ttl = IPDEFTTL;
+		iph->protocol = IPPROTO_TCP;
+		iph->saddr = saddr->ip;
+		iph->daddr = daddr->ip;
+		ip_send_check(iph);
+		th->check = tcp_v4_check(len, saddr->ip, daddr->ip, csum_partial(th, len, 0));
+		skb->protocol = htons(ETH_P_IP);
+	}
+	skb->ip_summed = CHECKSUM_NONE;
+	return skb;
 }

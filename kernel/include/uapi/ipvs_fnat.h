@@ -177,6 +177,7 @@ enum ipvs_fnat_attr {
 
 /* Service flags (IPVS_FNAT_SVC_ATTR_FLAGS). */
 #define IPVS_FNAT_SVC_F_PERSISTENT	0x0001
+#define IPVS_FNAT_SVC_F_SYNPROXY	0x0002
 #define IPVS_FNAT_SVC_F_ALL		IPVS_FNAT_SVC_F_PERSISTENT
 
 enum ipvs_fnat_svc_attr {
