@@ -14,6 +14,8 @@ emulation), and a reset, a timeout and a clean close can be told apart.
                                         [ADDR]:PORT), held until GOFILE exists; prints
                                         "held K" once all are open, "still K" at the end
                                         (how many still echoed)
+    sockets.py roundtrip HOST PORT BYTES T  send BYTES to an echo server, read them
+                                        back: "ok BYTES" when all came back equal
     sockets.py idle HOST PORT WAIT      connect, echo, then report what the idle
                                         connection gets: eof, data, reset after S s,
                                         timeout
@@ -98,6 +100,34 @@ def echo(host, port, timeout):
         say("echo failed:", e)
         sys.exit(1)
     say("echo ok")
+
+
+def roundtrip(host, port, nbytes, timeout):
+    """Send NBYTES of random data to an echo server while reading the echo back:
+    "ok N" if all came back equal, else "short N" / "differs"."""
+    n = int(nbytes)
+    data = os.urandom(n)
+    s = connect(host, port, float(timeout))
+    got = bytearray()
+
+    def reader():
+        while len(got) < n:
+            d = s.recv(65536)
+            if not d:
+                break
+            got.extend(d)
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    s.sendall(data)
+    t.join(float(timeout))
+    s.close()
+    if len(got) < n:
+        say("short", len(got))
+    elif bytes(got) != data:
+        say("differs")
+    else:
+        say("ok", n)
 
 
 def udp_echo(host, port):
@@ -220,7 +250,7 @@ def write(directory, *assignments):
             say(errno.errorcode.get(e.errno, str(e.errno)))
 
 
-COMMANDS = {f.__name__: f for f in (serve, serve_udp, echo, udp_echo, hold, idle, many, load, write)}
+COMMANDS = {f.__name__: f for f in (serve, serve_udp, echo, roundtrip, udp_echo, hold, idle, many, load, write)}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# The SYN proxy (ipvsadm-fnat -A ... -j): the director answers SYNs with cookies and
+# opens the real-server connection only on a valid ACK. Handshakes and data both
+# ways, IPv4 and IPv6, with and without the client's timestamps, SACK and window
+# scaling; a made-up ACK creates nothing; a spoofed SYN flood never reaches the
+# table or the real servers while legitimate clients are served; a refusing and an
+# absent real server give the client a RST; early data is held and delivered; large
+# transfers over a delayed path; unload with half-open proxied connections.
+#
+#   client ------------- director ----------------------- lan bridge --- rs1 (nginx,
+#   198.51.100.2         VIP 192.0.2.10, 2001:db8:10::10 (lo)             toa.ko; echo
+#   2001:db8:c::2        LIP 203.0.113.100, 2001:db8:5::100 (rs0)         :7 and :9000)
+#   flood sources        198.51.100.128/25 routed to the client (it drops the answers)
+#
+#   services, all -j:
+#     TCP 192.0.2.10:80, [2001:db8:10::10]:80  -> rs1:80   nginx (TOA in its log)
+#     TCP 192.0.2.10:7                         -> rs1:7    echo (early data)
+#     TCP 192.0.2.10:81                        -> rs1:81   nothing listens: RST
+#     TCP 192.0.2.10:82                        -> 203.0.113.99:82: nobody there
+. "$(dirname "$0")/lib.sh"
+
+KO=${FNAT_KO:-$BUILD/ipvs_fnat.ko}
+TOA_KO=$BUILD/toa.ko
+SOCKETS_PY=$TOP/tests/e2e/sockets.py
+PROBE=$TOP/tests/e2e/synproxy_probe.py
+SYNFLOOD=$TOOLBIN/fnat-synflood
+FLOOD_SYNS=${SYNPROXY_FLOOD_SYNS:-20000}
+
+fnat() { on director "$FNAT_TOOL" "$@"; }
+counter() { on director awk -v k="$1" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
+conns() { counter conns; }
+conns_are() { [ "$(conns)" = "$1" ]; }
+# rs_syns: the SYNs rs1's stack has answered or refused (passive opens + resets sent
+# to SYNs are both visible as segments received; PassiveOpens counts accepted ones).
+rs_passive_opens() { on rs1 awk '/^Tcp:/ && ++n == 2 { print $6 }' /proc/net/snmp; }
+mac() { on "$1" cat "/sys/class/net/$2/address"; }
+
+setup() {
+	topo_standard
+	addr director rs0 203.0.113.100/24 2001:db8:5::100/64
+	on client ip route add 198.51.100.128/25 dev eth0
+	insmod "$KO" || return 1
+	at_exit "rmmod ipvs_fnat 2>/dev/null"
+	insmod "$TOA_KO" || return 1
+	at_exit "rmmod toa 2>/dev/null"
+	nginx_start rs1 rs1 || return 1
+	head -c $((8 << 20)) /dev/urandom >"$E2E_TMP/rs1/big"
+	on rs1 "$PY" "$SOCKETS_PY" serve 7 600 >"$E2E_TMP/echo.log" 2>&1 &
+	wait_until 10 on rs1 ss -Htln 'sport = :7' || return 1
+	local s
+	for s in 192.0.2.10:80 '[2001:db8:10::10]:80' 192.0.2.10:7 192.0.2.10:81 192.0.2.10:82; do
+		fnat -A -t "$s" -s rr -j || return 1
+	done
+	fnat -a -t 192.0.2.10:80 -r 203.0.113.11:80 -b &&
+		fnat -a -t '[2001:db8:10::10]:80' -r '[2001:db8:5::11]:80' -b &&
+		fnat -a -t 192.0.2.10:7 -r 203.0.113.11:7 -b &&
+		fnat -a -t 192.0.2.10:81 -r 203.0.113.11:81 -b &&
+		fnat -a -t 192.0.2.10:82 -r 203.0.113.99:82 -b || return 1
+	for s in 192.0.2.10:80 192.0.2.10:7 192.0.2.10:81 192.0.2.10:82; do
+		fnat -P -t "$s" -z 203.0.113.100 || return 1
+	done
+	fnat -P -t '[2001:db8:10::10]:80' -z 2001:db8:5::100
+}
+
+# client_tcp NAME=VALUE...: the client's TCP options (net.ipv4.tcp_*, both families).
+client_tcp() { on client sysctl -q -w "${@/#/net.ipv4.tcp_}"; }
+
+# --- (a) handshakes and data ------------------------------------------------------------
+
+get() { on client curl -sS -m "$(scaled 10)" "$1"; }
+
+test_handshake() {
+	local what=$1 syn0 ok0 out
+	syn0=$(counter synproxy_syn)
+	ok0=$(counter synproxy_ack_ok)
+	out=$(get http://192.0.2.10/)
+	check_eq "$what, IPv4: the real server answers and sees the client (TOA)" \
+		"rs1 198.51.100.2" "$out"
+	out=$(get 'http://[2001:db8:10::10]/')
+	check_eq "$what, IPv6: the real server answers and sees the client (TOA)" \
+		"rs1 2001:db8:c::2" "$out"
+	check_eq "$what: two SYN-ACKs with a cookie (synproxy_syn)" 2 \
+		$(($(counter synproxy_syn) - syn0))
+	check_eq "$what: two cookies checked (synproxy_ack_ok)" 2 \
+		$(($(counter synproxy_ack_ok) - ok0))
+	out=$(on client curl -sS -m "$(scaled 30)" http://192.0.2.10/big | sha256sum | cut -d' ' -f1)
+	check_eq "$what: 8 MB download, sha256 equal" "$(sha256sum <"$E2E_TMP/rs1/big" | cut -d' ' -f1)" "$out"
+	out=$(on client "$PY" "$SOCKETS_PY" roundtrip 192.0.2.10 7 262144 "$(scaled 20)" 2>&1)
+	check_eq "$what: 256 KB up to an echo server come back equal" "ok 262144" "$out"
+}
+
+test_handshakes() {
+	test_handshake "timestamps, SACK, window scaling"
+	client_tcp timestamps=0
+	test_handshake "no timestamps"
+	client_tcp timestamps=1 sack=0 window_scaling=0
+	test_handshake "timestamps, no SACK, no window scaling"
+	client_tcp sack=1 window_scaling=1
+	local out
+	out=$(on client "$PY" "$PROBE" synack 198.51.100.2 192.0.2.10 80)
+	info "the director's SYN-ACK: $out"
+	check "the SYN-ACK offers a zero window, window scale 7, SACK and timestamps" \
+		grep -q '^flags=SA window=0 mss=[0-9]* wscale=7 sack=True ts=True$' <<<"$out"
+}
+
+# --- (b) what the client gets wrong -----------------------------------------------------
+
+test_bad_ack() {
+	local bad0 c0 p0 out
+	wait_until 30 conns_are 0
+	bad0=$(counter synproxy_ack_bad)
+	p0=$(rs_passive_opens)
+	on client iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
+	out=$(on client "$PY" "$PROBE" badack 198.51.100.2 192.0.2.10 80)
+	check_eq "an ACK with a made-up cookie gets no answer" silent "$out"
+	check_eq "...is counted in synproxy_ack_bad" 1 $(($(counter synproxy_ack_bad) - bad0))
+	check_eq "...creates no connection" 0 "$(conns)"
+	check_eq "...and sends nothing to the real server" "$p0" "$(rs_passive_opens)"
+	out=$(on client "$PY" "$PROBE" early 198.51.100.2 192.0.2.10 7)
+	check_eq "data on the handshake's ACK is held and delivered: the echo comes back" \
+		"early data" "$out"
+	on client iptables -D OUTPUT -p tcp --tcp-flags RST RST -j DROP
+}
+
+# --- (c) real servers that refuse or are absent -----------------------------------------
+
+test_rs_fail() {
+	local f0 out t0
+	f0=$(counter synproxy_rs_fail)
+	out=$(on client curl -sS -m "$(scaled 10)" http://192.0.2.10:81/ 2>&1)
+	check "a refusing real server: the client's connection is reset ($out)" \
+		grep -qi 'reset' <<<"$out"
+	check_eq "...counted in synproxy_rs_fail" 1 $(($(counter synproxy_rs_fail) - f0))
+	on director sysctl -q -w net.ipvs_fnat.timeout_syn=3
+	t0=$SECONDS
+	out=$(on client curl -sS -m "$(scaled 30)" http://192.0.2.10:82/ 2>&1)
+	check "an absent real server: after the SYN's retransmissions (timeout_syn 3) the client is reset ($out, $((SECONDS - t0)) s)" \
+		grep -qi 'reset' <<<"$out"
+	check_eq "...counted in synproxy_rs_fail" 2 $(($(counter synproxy_rs_fail) - f0))
+	on director sysctl -q -w net.ipvs_fnat.timeout_syn=60
+	check "the failed connections leave the table" wait_until 30 conns_are 0
+}
+
+# --- (d) a spoofed SYN flood ----------------------------------------------------------
+
+test_flood() {
+	local pid ok=0 n=0 max=0 c p0 p1 syn0
+	wait_until 30 conns_are 0
+	p0=$(rs_passive_opens)
+	syn0=$(counter synproxy_syn)
+	on client "$SYNFLOOD" --ifname eth0 --dmac "$(mac director cli0)" --count "$FLOOD_SYNS" \
+		--seed 7 --rate 5000 --spoof 198.51.100.128/25 --dst 192.0.2.10 --port 80 \
+		>"$E2E_TMP/flood.out" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		n=$((n + 1))
+		on client curl -s -m "$(scaled 5)" -o /dev/null http://192.0.2.10/ && ok=$((ok + 1))
+		c=$(conns)
+		[ "${c:-0}" -gt "$max" ] && max=$c
+	done
+	wait "$pid"
+	p1=$(rs_passive_opens)
+	info "flood: $(cat "$E2E_TMP/flood.out"); $ok of $n requests served; largest table $max; SYN-ACKs +$(($(counter synproxy_syn) - syn0))"
+	check "at least 99 % of the legitimate requests during the flood succeed ($ok of $n)" \
+		test $((ok * 100)) -ge $((n * 99))
+	check "the table holds at most the legitimate connections ($max)" test "$max" -le 2
+	check_eq "the real server opened only the legitimate connections" "$ok" $((p1 - p0))
+}
+
+# --- (e) a delayed path -----------------------------------------------------------------
+
+test_delayed() {
+	local sum want
+	on client tc qdisc add dev eth0 root netem delay 25ms
+	on director tc qdisc add dev cli0 root netem delay 25ms
+	want=$(sha256sum <"$E2E_TMP/rs1/big" | cut -d' ' -f1)
+	sum=$(on client curl -sS -m "$(scaled 120)" http://192.0.2.10/big | sha256sum | cut -d' ' -f1)
+	check_eq "50 ms RTT: 8 MB download, sha256 equal" "$want" "$sum"
+	sum=$(on client "$PY" "$SOCKETS_PY" roundtrip 192.0.2.10 7 $((4 << 20)) "$(scaled 120)" 2>&1)
+	check_eq "50 ms RTT: 4 MB up to an echo server come back equal" "ok $((4 << 20))" "$sum"
+	on client tc qdisc del dev eth0 root
+	on director tc qdisc del dev cli0 root
+}
+
+# --- (f) unload with half-open proxied connections ---------------------------------------
+
+test_unload_half_open() {
+	local i
+	on director sysctl -q -w net.ipvs_fnat.timeout_syn=60
+	for i in 1 2 3; do
+		on client curl -s -m 30 -o /dev/null http://192.0.2.10:82/ &
+	done
+	check "three connections wait in SYN_PROXY for an absent server" \
+		wait_until 20 grep -c SYN_PROXY <(on director cat /proc/net/ip_vs_fnat_conn)
+	check "ipvs_fnat unloads with them" rmmod ipvs_fnat
+	wait
+}
+
+if setup; then
+	test_handshakes
+	test_bad_ack
+	test_rs_fail
+	test_flood
+	test_delayed
+	test_unload_half_open
+else
+	fail "setup"
+fi
+finish

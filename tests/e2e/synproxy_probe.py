@@ -1,0 +1,78 @@
+#!/usr/bin/python3
+"""Hand-built TCP segments against a SYN-proxied VIP (scapy), for 54-synproxy.sh.
+
+    synproxy_probe.py badack SRC DST PORT   an ACK no SYN-ACK preceded (a made-up
+                                            cookie): prints what came back in 2 s
+                                            ("silent" if nothing)
+    synproxy_probe.py synack SRC DST PORT   a SYN: prints the SYN-ACK's window, MSS
+                                            and options as "key=value ..."
+    synproxy_probe.py early SRC DST PORT    a handshake whose ACK carries data at
+                                            once: prints the data the (echo) server
+                                            returns, or "nothing"
+
+The client's own kernel has no socket for these: the caller drops its RSTs.
+"""
+import random
+import sys
+
+from scapy.all import IP, IPv6, TCP, conf, sr1, send, sniff  # noqa: E402
+
+conf.verb = 0
+
+
+def l3(src, dst):
+    return IPv6(src=src, dst=dst) if ":" in dst else IP(src=src, dst=dst)
+
+
+def badack(src, dst, port):
+    sport = random.randint(20000, 60000)
+    pkt = l3(src, dst) / TCP(sport=sport, dport=int(port), flags="A",
+                             seq=random.getrandbits(32), ack=random.getrandbits(32))
+    ans = sr1(pkt, timeout=2)
+    print("silent" if ans is None else ans[TCP].sprintf("%TCP.flags%"))
+
+
+def syn(src, dst, port, sport):
+    pkt = l3(src, dst) / TCP(sport=sport, dport=int(port), flags="S", seq=1000,
+                             options=[("MSS", 1460), ("SAckOK", b""),
+                                      ("Timestamp", (12345, 0)), ("WScale", 7)])
+    return sr1(pkt, timeout=3)
+
+
+def synack(src, dst, port):
+    ans = syn(src, dst, port, random.randint(20000, 60000))
+    if ans is None or TCP not in ans:
+        print("none")
+        return
+    t = ans[TCP]
+    opts = {k: v for k, v in t.options if isinstance(k, str)}
+    print("flags=%s window=%d mss=%s wscale=%s sack=%s ts=%s" % (
+        t.sprintf("%TCP.flags%"), t.window, opts.get("MSS"), opts.get("WScale"),
+        "SAckOK" in opts, "Timestamp" in opts))
+
+
+def early(src, dst, port):
+    sport = random.randint(20000, 60000)
+    ans = syn(src, dst, port, sport)
+    if ans is None or TCP not in ans:
+        print("no SYN-ACK")
+        return
+    t = ans[TCP]
+    ts = dict((k, v) for k, v in t.options if isinstance(k, str)).get("Timestamp")
+    opts = [("Timestamp", (12346, ts[0]))] if ts else []
+    data = b"early data\n"
+    ack = l3(src, dst) / TCP(sport=sport, dport=int(port), flags="PA", seq=1001,
+                             ack=t.seq + 1, options=opts) / data
+    filt = "tcp and src port %s and dst port %d" % (port, sport)
+    send(ack)
+    got = sniff(filter=filt, timeout=8,
+                lfilter=lambda p: TCP in p and len(bytes(p[TCP].payload)) > 0, count=1)
+    print(bytes(got[0][TCP].payload).decode(errors="replace").strip() if got else "nothing")
+
+
+COMMANDS = {f.__name__: f for f in (badack, synack, early)}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    COMMANDS[sys.argv[1]](*sys.argv[2:])
