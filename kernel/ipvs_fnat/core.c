@@ -68,7 +68,8 @@ static unsigned int fnat_forward(struct net *net, struct sk_buff *skb, struct fn
 	 * for the translated packet (fnat_route(), for a TOA's MTU check). */
 	skb_dst_drop(skb);
 	if (cp->protocol == IPPROTO_TCP)
-		v = from_client ? fnat_tcp_in(skb, cp, thoff, new_conn) : fnat_tcp_out(skb, cp, thoff);
+		v = from_client ? tcp_fnat_in_handler(skb, cp, thoff, new_conn) :
+				  tcp_fnat_out_handler(skb, cp, thoff);
 	else
 		v = from_client ? fnat_udp_in(skb, cp, thoff) : fnat_udp_out(skb, cp, thoff);
 	if (v == FNAT_DROP)

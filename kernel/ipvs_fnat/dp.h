@@ -241,9 +241,13 @@ enum fnat_verdict {
 	FNAT_STOLEN,	/* the handler kept or consumed it (the SYN proxy's) */
 };
 
-enum fnat_verdict fnat_tcp_in(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff,
-			      bool new_conn);
-enum fnat_verdict fnat_tcp_out(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff);
+/* The TCP translation, named as in Taobao's FULLNAT (docs/architecture.md maps the
+ * LVS names to ours): in = client -> real server (the TOA goes in here), out = real
+ * server -> client. */
+enum fnat_verdict tcp_fnat_in_handler(struct sk_buff *skb, struct fnat_conn *cp,
+				      unsigned int thoff, bool new_conn);
+enum fnat_verdict tcp_fnat_out_handler(struct sk_buff *skb, struct fnat_conn *cp,
+				       unsigned int thoff);
 enum fnat_verdict fnat_udp_in(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff);
 enum fnat_verdict fnat_udp_out(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff);
 u32 fnat_tcp_seq_delta(const struct fnat_conn *cp, u32 client_isn);

@@ -347,8 +347,8 @@ static bool fnat_tcp_sp_out(struct sk_buff *skb, struct fnat_conn *cp, struct tc
 }
 
 /* Client -> real server. */
-enum fnat_verdict fnat_tcp_in(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff,
-			      bool new_conn)
+enum fnat_verdict tcp_fnat_in_handler(struct sk_buff *skb, struct fnat_conn *cp,
+				      unsigned int thoff, bool new_conn)
 {
 	struct net *net = fnat_conn_net(cp);
 	const struct fnat_config *cfg = &fnat_net(net)->cfg;
@@ -421,7 +421,8 @@ enum fnat_verdict fnat_tcp_in(struct sk_buff *skb, struct fnat_conn *cp, unsigne
 }
 
 /* Real server -> client. */
-enum fnat_verdict fnat_tcp_out(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff)
+enum fnat_verdict tcp_fnat_out_handler(struct sk_buff *skb, struct fnat_conn *cp,
+				       unsigned int thoff)
 {
 	struct net *net = fnat_conn_net(cp);
 	const struct fnat_config *cfg = &fnat_net(net)->cfg;

@@ -391,7 +391,7 @@ enum fnat_verdict fnat_synproxy_in(struct sk_buff *skb, struct fnat_conn *cp, un
 	if (cp->state != FNAT_S_SYNPROXY) {
 		/* The real server answered meanwhile, on another CPU. */
 		spin_unlock(&cp->lock);
-		return fnat_tcp_in(skb, cp, thoff, false);
+		return tcp_fnat_in_handler(skb, cp, thoff, false);
 	}
 	syn = cp->sp_skb;
 	if (!syn) {
@@ -486,7 +486,7 @@ enum fnat_verdict fnat_synproxy_out(struct sk_buff *skb, struct fnat_conn *cp, u
 	spin_lock(&cp->lock);
 	if (cp->state != FNAT_S_SYNPROXY) {
 		spin_unlock(&cp->lock);
-		return fnat_tcp_out(skb, cp, thoff);
+		return tcp_fnat_out_handler(skb, cp, thoff);
 	}
 	syn = cp->sp_skb;
 	/* Only an answer to our SYN counts. */

@@ -223,7 +223,7 @@ PROF_KFUNCS="fib_table_lookup ip_route_output_key_hash ip_route_input_noref ip_l
 	nf_hook_slow ip_rcv tcp_v4_rcv veth_xmit kmem_cache_alloc __kmalloc dst_release
 	pskb_expand_head skb_checksum __skb_checksum_complete nf_conntrack_in"
 PROF_MODFUNCS_ipvs="ip_vs_in_hook ip_vs_out_hook ip_vs_nat_xmit ip_vs_conn_new ip_vs_conn_in_get __ip_vs_get_out_rt"
-PROF_MODFUNCS_fnat="fnat_conn_lookup_in fnat_conn_lookup_out fnat_conn_new fnat_xmit fnat_xmit_routed fnat_route fnat_tcp_in fnat_tcp_out"
+PROF_MODFUNCS_fnat="fnat_conn_lookup_in fnat_conn_lookup_out fnat_conn_new fnat_xmit fnat_xmit_routed fnat_route tcp_fnat_in_handler tcp_fnat_out_handler"
 TR=/sys/kernel/tracing
 
 # kprobes_start FUNC...: a counting kprobe on each FUNC that exists (group fb).
