@@ -27,14 +27,24 @@
  *   IPVS_FNAT_CMD_NEW_SERVICE  ATTR_SERVICE { AF, PROTOCOL, ADDR, PORT, SCHED_NAME,
  *                              [FLAGS], [TIMEOUT], [NETMASK] }
  *       Add a virtual service. EEXIST if the key exists, ENOENT if no scheduler has
- *       that name. FLAGS may hold IPVS_FNAT_SVC_F_PERSISTENT, with TIMEOUT the
- *       persistence time and NETMASK the prefix length that groups clients (32 or
- *       128 by default).
+ *       that name. FLAGS (0 when left out) may hold:
+ *         IPVS_FNAT_SVC_F_PERSISTENT  persistence, with TIMEOUT the persistence time
+ *                                     and NETMASK the prefix length that groups
+ *                                     clients (32 or 128 by default);
+ *         IPVS_FNAT_SVC_F_SYNPROXY    the SYN proxy: the director answers a client's
+ *                                     SYN itself, with a SYN cookie, and opens the
+ *                                     connection to a real server only when the
+ *                                     client's ACK carries a valid cookie, so that
+ *                                     a SYN flood from spoofed sources never
+ *                                     reaches the real servers. TCP services only
+ *                                     (EINVAL on a UDP service); off by default.
  *
  *   IPVS_FNAT_CMD_SET_SERVICE  ATTR_SERVICE { key, [SCHED_NAME], [FLAGS], [TIMEOUT],
  *                              [NETMASK] }
- *       Change an existing service; attributes left out keep their value. ESRCH if
- *       there is no such service.
+ *       Change an existing service; attributes left out keep their value. FLAGS,
+ *       when given, replaces the whole word: every flag it does not hold is cleared
+ *       (PERSISTENT and SYNPROXY alike). SYNPROXY on a UDP service is EINVAL, as in
+ *       NEW_SERVICE, and nothing is changed. ESRCH if there is no such service.
  *
  *   IPVS_FNAT_CMD_DEL_SERVICE  ATTR_SERVICE { key }
  *       Delete a service with its destinations and local addresses; its live
@@ -112,7 +122,8 @@
  *     "%s  %s %s"  "TCP"/"UDP", VIP:port ("192.0.2.10:80", "[2001:db8::10]:80"),
  *                  scheduler name; if persistent, " persistent %u" (timeout) and, if
  *                  the netmask is not the full length, " mask %s" (IPv4: a dotted
- *                  mask such as 255.255.255.0; IPv6: the prefix length); then "\n";
+ *                  mask such as 255.255.255.0; IPv6: the prefix length); with the
+ *                  SYN proxy on, " synproxy"; then "\n";
  *     each destination in insertion order:
  *     "  -> %-28s %-7s %-6u %-10u %-10u\n"  addr:port (IPv6 in brackets), "FullNat",
  *                  weight, active connections, inactive connections;
@@ -178,7 +189,7 @@ enum ipvs_fnat_attr {
 /* Service flags (IPVS_FNAT_SVC_ATTR_FLAGS). */
 #define IPVS_FNAT_SVC_F_PERSISTENT	0x0001
 #define IPVS_FNAT_SVC_F_SYNPROXY	0x0002
-#define IPVS_FNAT_SVC_F_ALL		IPVS_FNAT_SVC_F_PERSISTENT
+#define IPVS_FNAT_SVC_F_ALL		(IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_SYNPROXY)
 
 enum ipvs_fnat_svc_attr {
 	IPVS_FNAT_SVC_ATTR_UNSPEC,

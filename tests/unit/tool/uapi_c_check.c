@@ -10,10 +10,14 @@ unsigned int uapi_c_check_values(void)
 	/* C has no static_assert before C11; a negative array size fails the build. */
 	typedef char cmd_max_is_17[(IPVS_FNAT_CMD_MAX == 17) ? 1 : -1];
 	typedef char attr_max_is_6[(IPVS_FNAT_ATTR_MAX == 6) ? 1 : -1];
+	/* The flag mask is an expression: it must stay usable in C constant expressions. */
+	typedef char svc_f_all_is_3[(IPVS_FNAT_SVC_F_ALL == 3) ? 1 : -1];
 	cmd_max_is_17 *a = 0;
 	attr_max_is_6 *b = 0;
+	svc_f_all_is_3 *c = 0;
 	(void)a;
 	(void)b;
+	(void)c;
 	return IPVS_FNAT_CMD_MAX + IPVS_FNAT_ATTR_MAX + IPVS_FNAT_SVC_ATTR_MAX + IPVS_FNAT_DEST_ATTR_MAX +
 	       IPVS_FNAT_LADDR_ATTR_MAX + IPVS_FNAT_STATS_ATTR_MAX + IPVS_FNAT_CFG_ATTR_MAX +
 	       IPVS_FNAT_INFO_ATTR_MAX + IPVS_FNAT_CONN_ATTR_MAX;

@@ -21,7 +21,9 @@ static_assert(IPVS_FNAT_VERSION_CODE(1, 2, 3) == 0x010203);
 static_assert(IPVS_FNAT_VERSION_CODE(0, 1, 0) == 0x000100);
 static_assert(IPVS_FNAT_SCHED_NAME_MAX == 16 && IPVS_FNAT_STATE_NAME_MAX == 16);
 static_assert(sizeof("wlc") <= IPVS_FNAT_SCHED_NAME_MAX && sizeof("ESTABLISHED") <= IPVS_FNAT_STATE_NAME_MAX);
-static_assert(IPVS_FNAT_SVC_F_PERSISTENT == 0x0001 && IPVS_FNAT_SVC_F_ALL == IPVS_FNAT_SVC_F_PERSISTENT);
+static_assert(IPVS_FNAT_SVC_F_PERSISTENT == 0x0001 && IPVS_FNAT_SVC_F_SYNPROXY == 0x0002);
+static_assert(IPVS_FNAT_SVC_F_ALL == (IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_SYNPROXY),
+	      "every service flag is in the mask the kernel's policy accepts");
 static_assert(IPVS_FNAT_CONN_F_TOA_DONE == 0x0001 && IPVS_FNAT_CONN_F_PERSISTENT == 0x0002);
 static_assert(IPVS_FNAT_TIMEOUT_MAX == 31536000 && IPVS_FNAT_TIMEOUT_MAX == 365 * 24 * 3600);
 static_assert(IPVS_FNAT_TIMEOUT_MAX <= 0xffffffffu, "timeouts are __u32");
