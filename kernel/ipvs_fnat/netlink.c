@@ -378,6 +378,13 @@ static int fnat_nl_parse_svc_conf(struct genl_info *info, struct fnat_svc_conf *
 	if (a) {
 		conf->has_flags = true;
 		conf->flags = nla_get_u32(a);
+		/* The protocol is part of the key, so this holds for NEW and SET alike and
+		 * is refused before anything is looked up or changed. */
+		if ((conf->flags & IPVS_FNAT_SVC_F_SYNPROXY) &&
+		    conf->key.protocol != IPPROTO_TCP) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "the SYN proxy is for TCP services only");
+			return -EINVAL;
+		}
 	}
 	a = tb[IPVS_FNAT_SVC_ATTR_TIMEOUT];
 	if (a) {

@@ -85,6 +85,8 @@ static void fnat_proc_show_service(struct seq_file *seq, struct fnat_service *sv
 			seq_printf(seq, " mask %pI4", &mask);
 		}
 	}
+	if (flags & IPVS_FNAT_SVC_F_SYNPROXY)
+		seq_puts(seq, " synproxy");
 	seq_putc(seq, '\n');
 
 	list_for_each_entry_rcu(dest, &svc->dests, list) {

@@ -34,6 +34,8 @@ const SvcKey A{AF_INET, IPPROTO_TCP, "192.0.2.10", 80};		// baseline, IPv4 TCP
 const SvcKey B{AF_INET6, IPPROTO_UDP, "2001:db8:10::10", 53};	// baseline, IPv6 UDP
 const SvcKey FRESH{AF_INET, IPPROTO_TCP, "192.0.2.11", 80};	// never created
 const SvcKey FRESH6{AF_INET6, IPPROTO_TCP, "2001:db8:10::11", 80};
+const SvcKey FRESH_UDP{AF_INET, IPPROTO_UDP, "192.0.2.11", 53};	// never created
+const SvcKey FRESH6_UDP{AF_INET6, IPPROTO_UDP, "2001:db8:10::11", 53};
 const SvcKey MISSING{AF_INET, IPPROTO_TCP, "192.0.2.99", 80};	// never exists
 
 constexpr uint16_t SVC = IPVS_FNAT_ATTR_SERVICE;
@@ -166,6 +168,12 @@ std::vector<ErrCase> error_table()
 		 R(NEWS, {fresh({bytes(IPVS_FNAT_SVC_ATTR_SCHED_NAME, {'r', 'r'})})}), EINVAL},
 		{"NEW_SERVICE flags outside the mask",
 		 R(NEWS, {fresh({rr, u32(IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_ALL + 1)})}), EINVAL},
+		{"NEW_SERVICE SYNPROXY on a UDP service",
+		 R(NEWS, {svc_nest(FRESH_UDP, {rr, u32(IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_SYNPROXY)})}), EINVAL},
+		{"NEW_SERVICE SYNPROXY and PERSISTENT on an IPv6 UDP service",
+		 R(NEWS, {svc_nest(FRESH6_UDP, {rr, u32(IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_ALL),
+						u32(IPVS_FNAT_SVC_ATTR_TIMEOUT, 60)})}),
+		 EINVAL},
 		{"NEW_SERVICE persistence timeout 0", R(NEWS, {fresh({rr, u32(IPVS_FNAT_SVC_ATTR_TIMEOUT, 0)})}), EINVAL},
 		{"NEW_SERVICE persistence timeout above one year",
 		 R(NEWS, {fresh({rr, u32(IPVS_FNAT_SVC_ATTR_TIMEOUT, IPVS_FNAT_TIMEOUT_MAX + 1)})}), EINVAL},
@@ -195,6 +203,12 @@ std::vector<ErrCase> error_table()
 		{"SET_SERVICE no such service", R(SETS, {svc_nest(MISSING, {rr})}), ESRCH},
 		{"SET_SERVICE unknown scheduler", R(SETS, {svc_nest(A, {sched("nope")})}), ENOENT},
 		{"SET_SERVICE flags outside the mask", R(SETS, {svc_nest(A, {u32(IPVS_FNAT_SVC_ATTR_FLAGS, 0x8000)})}), EINVAL},
+		{"SET_SERVICE SYNPROXY on the UDP service, with a scheduler and a timeout (none applied)",
+		 R(SETS, {svc_nest(B, {sched("rr"), u32(IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_ALL),
+				       u32(IPVS_FNAT_SVC_ATTR_TIMEOUT, 600), u8(IPVS_FNAT_SVC_ATTR_NETMASK, 48)})}),
+		 EINVAL},
+		{"SET_SERVICE SYNPROXY alone on the UDP service",
+		 R(SETS, {svc_nest(B, {u32(IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_SYNPROXY)})}), EINVAL},
 		{"SET_SERVICE key without PORT", R(SETS, {svc_with(plus(key_edit(A, IPVS_FNAT_SVC_ATTR_PORT), {rr}))}), EINVAL},
 		{"SET_SERVICE IPv4 netmask 40", R(SETS, {svc_nest(A, {u8(IPVS_FNAT_SVC_ATTR_NETMASK, 40)})}), EINVAL},
 		{"SET_SERVICE with no attributes", R(SETS, {}), EINVAL},
@@ -536,6 +550,55 @@ void run_positive_cases(Runner &r)
 	expect_eq(r, "SET_SERVICE flags 0 kept timeout and netmask",
 		  c_key + " sched=mh flags=0 timeout=600 netmask=24 dests=0 laddrs=0 " + ZERO_STATS,
 		  get_service(s, C));
+
+	// The SYN proxy flag: FLAGS replaces the whole word, TCP only.
+	expect_errno(r, "SET_SERVICE flags SYNPROXY",
+		     req(IPVS_FNAT_CMD_SET_SERVICE, {svc_nest(C, {u32(IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_SYNPROXY)})}),
+		     0);
+	expect_eq(r, "SET_SERVICE SYNPROXY: flags 2, timeout and netmask kept",
+		  c_key + " sched=mh flags=2 timeout=600 netmask=24 dests=0 laddrs=0 " + ZERO_STATS,
+		  get_service(s, C));
+	expect_errno(r, "SET_SERVICE scheduler only, with SYNPROXY on",
+		     req(IPVS_FNAT_CMD_SET_SERVICE, {svc_nest(C, {sched("wrr")})}), 0);
+	expect_errno(r, "SET_SERVICE flags PERSISTENT|SYNPROXY",
+		     req(IPVS_FNAT_CMD_SET_SERVICE, {svc_nest(C, {u32(IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_ALL)})}),
+		     0);
+	expect_eq(r, "SET_SERVICE without FLAGS kept SYNPROXY",
+		  c_key + " sched=wrr flags=3 timeout=600 netmask=24 dests=0 laddrs=0 " + ZERO_STATS,
+		  get_service(s, C));
+	expect_errno(r, "SET_SERVICE flags PERSISTENT (clears SYNPROXY)",
+		     req(IPVS_FNAT_CMD_SET_SERVICE,
+			 {svc_nest(C, {sched("mh"), u32(IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_PERSISTENT)})}),
+		     0);
+	expect_eq(r, "SET_SERVICE FLAGS replaced the whole word",
+		  c_key + " sched=mh flags=1 timeout=600 netmask=24 dests=0 laddrs=0 " + ZERO_STATS,
+		  get_service(s, C));
+	expect_errno(r, "SET_SERVICE flags 0 again",
+		     req(IPVS_FNAT_CMD_SET_SERVICE, {svc_nest(C, {u32(IPVS_FNAT_SVC_ATTR_FLAGS, 0)})}), 0);
+	{
+		const std::string b_before = get_service(s, B);
+		Reply rep = s.call(req(IPVS_FNAT_CMD_SET_SERVICE,
+				       {svc_nest(B, {sched("rr"), u32(IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_ALL),
+						     u32(IPVS_FNAT_SVC_ATTR_TIMEOUT, 600)})}));
+		const std::string want = "the SYN proxy is for TCP services only";
+		r.record("SET_SERVICE SYNPROXY on UDP: EINVAL, the message, the FLAGS attribute",
+			 rep.error == EINVAL && rep.extack == want && rep.bad_attr,
+			 errno_name(rep.error) + " (" + rep.extack + ")" + (rep.bad_attr ? "" : ", no bad attribute"));
+		expect_eq(r, "SET_SERVICE SYNPROXY on UDP changed nothing of the service", b_before, get_service(s, B));
+	}
+	{
+		const SvcKey SP6{AF_INET6, IPPROTO_TCP, "2001:db8:10::30", 443};
+		expect_errno(r, "NEW_SERVICE IPv6 TCP with SYNPROXY",
+			     req(IPVS_FNAT_CMD_NEW_SERVICE,
+				 {svc_nest(SP6, {sched("rr"), u32(IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_SYNPROXY)})}),
+			     0);
+		expect_eq(r, "GET_SERVICE: SYNPROXY alone, persistence defaults",
+			  "af=10 proto=6 2001:db8:10::30 port=443 sched=rr flags=2 timeout=300 netmask=128 dests=0 laddrs=0 " +
+				  ZERO_STATS,
+			  get_service(s, SP6));
+		expect_errno(r, "DEL_SERVICE the SYNPROXY service", req(IPVS_FNAT_CMD_DEL_SERVICE, {svc_nest(SP6)}), 0);
+	}
+
 	for (const char *name : {"rr", "wrr", "lc", "wlc", "sh", "mh"})
 		expect_errno(r, std::string("SET_SERVICE scheduler ") + name,
 			     req(IPVS_FNAT_CMD_SET_SERVICE, {svc_nest(C, {sched(name)})}), 0);
