@@ -18,8 +18,10 @@ ServiceSpec service_spec(const Command &c)
 	ServiceSpec s;
 	s.key = c.svc;
 	s.sched = c.sched;
-	// As ipvsadm, -A and -E give the whole definition: -E without -p ends persistence.
-	s.flags = c.has(Opt::Persistent) ? IPVS_FNAT_SVC_F_PERSISTENT : 0u;
+	// As ipvsadm, -A and -E give the whole definition: the flag word is sent whole, so
+	// -E without -p ends persistence and -E without -j turns the SYN proxy off.
+	s.flags = (c.has(Opt::Persistent) ? IPVS_FNAT_SVC_F_PERSISTENT : 0u) |
+		  (c.has(Opt::SynProxy) ? IPVS_FNAT_SVC_F_SYNPROXY : 0u);
 	if (c.has(Opt::Persistent)) {
 		s.timeout = c.persistence;
 		s.netmask = c.netmask.value_or(full_prefix(c.svc.af()));
@@ -279,7 +281,7 @@ std::string usage_text(std::string_view prog_view)
 	const std::string p(prog_view);
 	std::string u = version_text();
 	u += "Usage:\n"
-	     "  " + p + " -A|E -t|u service-address [-s scheduler] [-p [timeout]] [-M netmask]\n"
+	     "  " + p + " -A|E -t|u service-address [-s scheduler] [-p [timeout]] [-M netmask] [-j]\n"
 	     "  " + p + " -D -t|u service-address\n"
 	     "  " + p + " -C\n"
 	     "  " + p + " -R\n"
@@ -320,6 +322,8 @@ std::string usage_text(std::string_view prog_view)
 	     "  --persistent   -p [timeout]         persistent service (default timeout " +
 	     std::to_string(kDefaultPersistence) + ")\n"
 	     "  --netmask      -M netmask           persistent granularity mask (IPv6: prefix length)\n"
+	     "  --synproxy     -j                   SYN proxy: answer SYNs with cookies (TCP only;\n"
+	     "                                      -E without -j turns it off)\n"
 	     "  --real-server  -r server-address    server-address is host (and port)\n"
 	     "  --fullnat      -b                   full NAT (the one forwarding method, default)\n"
 	     "  --weight       -w weight            capacity of real server (0-65535, default 1)\n"

@@ -6,7 +6,7 @@ namespace {
 // Option names as ipvsadm prints them in its messages, in Opt order.
 constexpr std::array<std::string_view, kNumOpts> kOptionNames = {
 	"numeric", "connection", "service-address", "scheduler", "persistent", "netmask",
-	"real-server", "forwarding-method", "weight", "u-threshold", "l-threshold", "laddr",
+	"synproxy", "real-server", "forwarding-method", "weight", "u-threshold", "l-threshold", "laddr",
 	"timeout", "stats", "rate", "exact", "sort", "json",
 };
 

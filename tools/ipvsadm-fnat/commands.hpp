@@ -35,6 +35,7 @@ enum class Opt : std::uint8_t {
 	Scheduler,   // -s
 	Persistent,  // -p
 	Netmask,     // -M
+	SynProxy,    // -j
 	RealServer,  // -r
 	Forward,     // -b
 	Weight,      // -w
@@ -75,35 +76,36 @@ inline constexpr std::array<CommandRule, kNumCmds> kCommandRules = {{
 	//                                   |||-s
 	//                                   ||||-p
 	//                                   |||||-M
-	//                                   ||||||-r
-	//                                   |||||||-b
-	//                                   ||||||||-w
-	//                                   |||||||||-x
-	//                                   ||||||||||-y
-	//                                   |||||||||||-z
-	//                                   ||||||||||||--timeout
-	//                                   |||||||||||||--stats
-	//                                   ||||||||||||||--rate
-	//                                   |||||||||||||||--exact
-	//                                   ||||||||||||||||--sort
-	//                                   |||||||||||||||||--json
-	{Cmd::AddService,  "add-service",    "xx+...xxxxxxxxxxxx", {}},
-	{Cmd::EditService, "edit-service",   "xx+...xxxxxxxxxxxx", {}},
-	{Cmd::DelService,  "delete-service", "xx+xxxxxxxxxxxxxxx", {}},
-	{Cmd::Flush,       "flush",          "xxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::List,        "list",           "...xxxxxxxxx......",
+	//                                   ||||||-j
+	//                                   |||||||-r
+	//                                   ||||||||-b
+	//                                   |||||||||-w
+	//                                   ||||||||||-x
+	//                                   |||||||||||-y
+	//                                   ||||||||||||-z
+	//                                   |||||||||||||--timeout
+	//                                   ||||||||||||||--stats
+	//                                   |||||||||||||||--rate
+	//                                   ||||||||||||||||--exact
+	//                                   |||||||||||||||||--sort
+	//                                   ||||||||||||||||||--json
+	{Cmd::AddService,  "add-service",    "xx+....xxxxxxxxxxxx", {}},
+	{Cmd::EditService, "edit-service",   "xx+....xxxxxxxxxxxx", {}},
+	{Cmd::DelService,  "delete-service", "xx+xxxxxxxxxxxxxxxx", {}},
+	{Cmd::Flush,       "flush",          "xxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::List,        "list",           "...xxxxxxxxxx......",
 	 {bits(Opt::Connection, Opt::Service, Opt::Timeout),
 	  bits(Opt::Connection, Opt::Timeout, Opt::Stats, Opt::Rate)}},
-	{Cmd::AddDest,     "add-server",     "xx+xxx+....xxxxxxx", {}},
-	{Cmd::EditDest,    "edit-server",    "xx+xxx+....xxxxxxx", {}},
-	{Cmd::DelDest,     "delete-server",  "xx+xxx+xxxxxxxxxxx", {}},
-	{Cmd::SetTimeout,  "set",            "xxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Restore,     "restore",        "xxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Save,        "save",           ".xxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Zero,        "zero",           "xx.xxxxxxxxxxxxxxx", {}},
-	{Cmd::AddLaddr,    "add-laddr",      "xx+xxxxxxxx+xxxxxx", {}},
-	{Cmd::DelLaddr,    "del-laddr",      "xx+xxxxxxxx+xxxxxx", {}},
-	{Cmd::GetLaddr,    "get-laddr",      ".x.xxxxxxxxxxxxxx.", {}},
+	{Cmd::AddDest,     "add-server",     "xx+xxxx+....xxxxxxx", {}},
+	{Cmd::EditDest,    "edit-server",    "xx+xxxx+....xxxxxxx", {}},
+	{Cmd::DelDest,     "delete-server",  "xx+xxxx+xxxxxxxxxxx", {}},
+	{Cmd::SetTimeout,  "set",            "xxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Restore,     "restore",        "xxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Save,        "save",           ".xxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Zero,        "zero",           "xx.xxxxxxxxxxxxxxxx", {}},
+	{Cmd::AddLaddr,    "add-laddr",      "xx+xxxxxxxxx+xxxxxx", {}},
+	{Cmd::DelLaddr,    "del-laddr",      "xx+xxxxxxxxx+xxxxxx", {}},
+	{Cmd::GetLaddr,    "get-laddr",      ".x.xxxxxxxxxxxxxxx.", {}},
 }};
 // clang-format on
 

@@ -146,6 +146,8 @@ std::string service_block(const ServiceView &v, unsigned fmt, const Resolver &r)
 		if (partial_mask(s))
 			out += " mask " + mask_text(s);
 	}
+	if (s.synproxy())
+		out += " synproxy";
 	out += "\n";
 	for (const Dest &d : v.dests)
 		out += sprintf_string("  -> %-28s %-7s %-6u %-10u %-10u\n", dest_title(s, d, fmt, r).c_str(),
@@ -187,6 +189,7 @@ json::Value service_json(const ServiceView &v)
 	o.emplace_back("scheduler", s.sched);
 	o.emplace_back("flags", s.flags);
 	o.emplace_back("persistent", s.persistent());
+	o.emplace_back("synproxy", s.synproxy());
 	o.emplace_back("timeout", s.timeout);
 	o.emplace_back("netmask", s.netmask);
 	o.emplace_back("num_dests", s.num_dests);
@@ -257,6 +260,8 @@ std::string format_rules(const Listing &listing, unsigned fmt, const Resolver &r
 			if (partial_mask(s))
 				out += " -M " + mask_text(s);
 		}
+		if (s.synproxy())
+			out += " -j";
 		out += "\n";
 		for (const Dest &d : v.dests) {
 			out += "-a " + svc + " -r " + format_addr_port(d.addr, d.port, s.key.proto, fmt, r) +

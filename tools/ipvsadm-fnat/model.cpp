@@ -54,5 +54,6 @@ std::string_view proto_name(Proto p) { return p == Proto::UDP ? "UDP" : "TCP"; }
 std::string_view proto_flag(Proto p) { return p == Proto::UDP ? "-u" : "-t"; }
 
 bool Service::persistent() const { return flags & IPVS_FNAT_SVC_F_PERSISTENT; }
+bool Service::synproxy() const { return flags & IPVS_FNAT_SVC_F_SYNPROXY; }
 
 }  // namespace fnat

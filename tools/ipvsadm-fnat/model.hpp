@@ -71,6 +71,7 @@ struct Service {
 	std::uint32_t num_laddrs = 0;
 	Stats stats;
 	bool persistent() const;
+	bool synproxy() const;
 	bool operator==(const Service &) const = default;
 };
 

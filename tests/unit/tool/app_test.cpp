@@ -126,6 +126,22 @@ TEST(Tool, AddAndEditGiveTheWholeDefinitionAsIpvsadm)
 	EXPECT_EQ(t.kernel.last_service_spec->timeout, 300u);
 	EXPECT_EQ(t.kernel.last_service_spec->netmask, 32);
 
+	// -j: the SYN proxy flag, alone or next to persistence; -E without -j clears it.
+	ok(t, "-E -t 192.0.2.10:80 -j");
+	EXPECT_EQ(t.kernel.last_service_spec->flags, std::uint32_t{IPVS_FNAT_SVC_F_SYNPROXY});
+	EXPECT_FALSE(t.kernel.last_service_spec->timeout);
+	ok(t, "-E -t 192.0.2.10:80 -p 60 -j");
+	EXPECT_EQ(t.kernel.last_service_spec->flags,
+		  std::uint32_t{IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_SYNPROXY});
+	EXPECT_NE(listing(t).find("TCP  192.0.2.10:80 wlc persistent 60 synproxy\n"), std::string::npos);
+	ok(t, "-E -t 192.0.2.10:80 -p 60");
+	EXPECT_EQ(t.kernel.last_service_spec->flags, std::uint32_t{IPVS_FNAT_SVC_F_PERSISTENT});
+	EXPECT_NE(listing(t).find("TCP  192.0.2.10:80 wlc persistent 60\n"), std::string::npos);
+	ok(t, "-A -t [2001:db8:10::10]:443 -s rr --synproxy");
+	EXPECT_EQ(*t.kernel.last_service_spec,
+		  (ServiceSpec{ServiceKey{Proto::TCP, *Address::parse("2001:db8:10::10"), 443}, "rr",
+			       IPVS_FNAT_SVC_F_SYNPROXY, std::nullopt, std::nullopt}));
+
 	ok(t, "-a -t 192.0.2.10:80 -r 203.0.113.11 -w 4 -x 10 -y 5");
 	EXPECT_EQ(*t.kernel.last_dest_spec, (DestSpec{*Address::parse("203.0.113.11"), 80, 4u, 10u, 5u}));
 	ok(t, "-e -t 192.0.2.10:80 -r 203.0.113.11");
@@ -185,6 +201,109 @@ TEST(Tool, SaveFlushRestoreGivesTheSameListing)
 	ok(other, "--restore", named.out);
 	EXPECT_EQ(listing(other), before);
 	EXPECT_EQ(other("-S -n").out, saved.out);
+}
+
+TEST(Tool, SynProxyListedSavedRestoredAndInJson)
+{
+	Tool t;
+	ok(t, "-A -t 192.0.2.10:80 -s rr -j");
+	ok(t, "-a -t 192.0.2.10:80 -r 203.0.113.11");
+	ok(t, "-A -t [2001:db8:10::10]:443 -s sh -p 120 -M 64 -j");
+	ok(t, "-A -t 192.0.2.10:443 -s wrr");
+	ok(t, "-A -u 192.0.2.10:53 -p");
+	const std::string before = listing(t);
+	EXPECT_EQ(before, std::string(kHeader) +
+				  "TCP  192.0.2.10:80 rr synproxy\n"
+				  "  -> 203.0.113.11:80              FullNat 1      0          0         \n"
+				  "TCP  [2001:db8:10::10]:443 sh persistent 120 mask 64 synproxy\n"
+				  "TCP  192.0.2.10:443 wrr\n"
+				  "UDP  192.0.2.10:53 wlc persistent 300\n");
+
+	const Result saved = t("-S -n");
+	EXPECT_EQ(saved.out, "-A -t 192.0.2.10:80 -s rr -j\n"
+			     "-a -t 192.0.2.10:80 -r 203.0.113.11:80 -b -w 1\n"
+			     "-A -t [2001:db8:10::10]:443 -s sh -p 120 -M 64 -j\n"
+			     "-A -t 192.0.2.10:443 -s wrr\n"
+			     "-A -u 192.0.2.10:53 -s wlc -p 300\n");
+	ok(t, "-C");
+	ok(t, "-R", saved.out);
+	EXPECT_EQ(listing(t), before);
+	EXPECT_EQ(t.kernel.table[0].svc.flags, std::uint32_t{IPVS_FNAT_SVC_F_SYNPROXY});
+	EXPECT_EQ(t.kernel.table[1].svc.flags, std::uint32_t{IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_SYNPROXY});
+
+	// --json: "synproxy" per service, next to "persistent"; flags is the whole word.
+	const std::string j = t("-L --json").out;
+	auto service_of = [&](const std::string &addr, unsigned port) {
+		const auto at = j.find("\"address\": \"" + addr + "\",\n      \"port\": " + std::to_string(port) + ",");
+		EXPECT_NE(at, std::string::npos) << addr << " " << port << "\n" << j;
+		return at == std::string::npos ? std::string() : j.substr(at, j.find("\"stats\"", at) - at);
+	};
+	const std::string web = service_of("192.0.2.10", 80);
+	EXPECT_NE(web.find("\"flags\": 2,\n      \"persistent\": false,\n      \"synproxy\": true,"), std::string::npos)
+		<< web;
+	const std::string web6 = service_of("2001:db8:10::10", 443);
+	EXPECT_NE(web6.find("\"flags\": 3,\n      \"persistent\": true,\n      \"synproxy\": true,"), std::string::npos)
+		<< web6;
+	EXPECT_NE(service_of("192.0.2.10", 443).find("\"synproxy\": false,"), std::string::npos);
+	EXPECT_NE(service_of("192.0.2.10", 53).find("\"synproxy\": false,"), std::string::npos);
+
+	// -E without -j turns it off (as -E without -p ends persistence).
+	ok(t, "-E -t 192.0.2.10:80 -s rr");
+	EXPECT_NE(listing(t).find("TCP  192.0.2.10:80 rr\n"), std::string::npos);
+	EXPECT_EQ(t.kernel.table[0].svc.flags, 0u);
+	ok(t, "-E -t 192.0.2.10:80 -s rr -j");
+	EXPECT_EQ(t.kernel.table[0].svc.flags, std::uint32_t{IPVS_FNAT_SVC_F_SYNPROXY});
+}
+
+TEST(Tool, SynProxyOnUdpIsRefusedBeforeTheKernelIsAsked)
+{
+	Tool t;
+	populate(t);
+	const std::string before = listing(t);
+	const int connects = t.kernel_connects;
+	for (const char *line : {"-A -u 192.0.2.20:53 -j", "-A -u [2001:db8:10::20]:53 -s rr -p 60 --synproxy",
+				 "-E -u 192.0.2.10:53 -p 600 -M 255.255.255.0 -j"}) {
+		const Result r = t(line);
+		EXPECT_EQ(r.rc, 2) << line;
+		EXPECT_EQ(r.out, "") << line;
+		EXPECT_NE(r.err.find("the SYN proxy is for TCP services only (-t), not UDP (-u)\n"), std::string::npos)
+			<< line << ": " << r.err;
+	}
+	EXPECT_EQ(t.kernel_connects, connects);  // usage errors: the kernel is never asked
+	EXPECT_EQ(listing(t), before);
+
+	// In -R the line is named, and the ones after it are not run.
+	const Result r = t("-R", "-A -t 192.0.2.30:80 -j\n-A -u 192.0.2.30:53 -j\n-A -t 192.0.2.31:80\n");
+	EXPECT_EQ(r.rc, 2);
+	EXPECT_EQ(r.err, "line 2: option `-j': the SYN proxy is for TCP services only (-t), not UDP (-u)\n");
+	EXPECT_NE(listing(t).find("TCP  192.0.2.30:80 wlc synproxy\n"), std::string::npos);
+	EXPECT_EQ(listing(t).find("192.0.2.31:80"), std::string::npos);
+}
+
+TEST(Tool, KernelRefusalOfSynProxyOnUdpShowsItsExtack)
+{
+	// What a kernel says to a request the tool would not send (the fake kernel keeps
+	// the contract: EINVAL, nothing created or changed).
+	Tool t;
+	populate(t);
+	const std::string before = listing(t);
+	const ServiceKey udp{Proto::UDP, *Address::parse("192.0.2.10"), 53};
+	for (const bool edit : {false, true}) {
+		ServiceSpec spec{edit ? udp : ServiceKey{Proto::UDP, *Address::parse("192.0.2.20"), 53}, "rr",
+				 IPVS_FNAT_SVC_F_SYNPROXY, std::nullopt, std::nullopt};
+		try {
+			if (edit)
+				t.kernel.edit_service(spec);
+			else
+				t.kernel.add_service(spec);
+			ADD_FAILURE() << "accepted, edit=" << edit;
+		} catch (const KernelError &e) {
+			EXPECT_EQ(e.err(), EINVAL);
+			EXPECT_EQ(std::string(e.what()), "Invalid operation.  Possibly wrong module version, address not "
+							 "unicast, ... (kernel: the SYN proxy is for TCP services only)");
+		}
+	}
+	EXPECT_EQ(listing(t), before);
 }
 
 TEST(Tool, RestoreStopsAtTheFirstErrorAndNamesTheLine)
@@ -328,6 +447,9 @@ TEST(Tool, HelpVersionAndBadUsageNeverTouchTheKernel)
 	EXPECT_EQ(h.out.rfind("ipvsadm-fnat v", 0), 0u);
 	EXPECT_NE(h.out.find("  ipvsadm-fnat -P|Q -t|u service-address -z local-address\n"), std::string::npos);
 	EXPECT_NE(h.out.find("-m (NAT), -g (direct routing) and -i (tunnelling)"), std::string::npos);
+	EXPECT_NE(h.out.find(" -A|E -t|u service-address [-s scheduler] [-p [timeout]] [-M netmask] [-j]\n"),
+		  std::string::npos);
+	EXPECT_NE(h.out.find("  --synproxy     -j  "), std::string::npos);
 	const Result v = t("--version");
 	EXPECT_EQ(v.rc, 0);
 	EXPECT_EQ(v.out, std::string("ipvsadm-fnat v") + IPVSADM_FNAT_VERSION +

@@ -49,6 +49,7 @@ std::vector<std::string> flag(Opt o)
 	case Opt::Scheduler: return {"-s", "rr"};
 	case Opt::Persistent: return {"-p", "60"};
 	case Opt::Netmask: return {"-M", "24"};
+	case Opt::SynProxy: return {"-j"};
 	case Opt::RealServer: return {"-r", "203.0.113.11"};
 	case Opt::Forward: return {"-b"};
 	case Opt::Weight: return {"-w", "2"};
@@ -110,6 +111,19 @@ TEST(CommandTable, IpvsadmRowsAsData)
 	EXPECT_EQ(legality(Cmd::Flush, Opt::Numeric), 'x');
 	EXPECT_EQ(command_name(Cmd::DelDest), "delete-server");
 	EXPECT_EQ(option_name(Opt::Service), "service-address");
+}
+
+TEST(CommandTable, SynProxyWithAddAndEditServiceOnly)
+{
+	EXPECT_EQ(option_name(Opt::SynProxy), "synproxy");
+	for (std::size_t i = 0; i < kNumCmds; i++) {
+		const Cmd c = static_cast<Cmd>(i);
+		const bool service_edit = c == Cmd::AddService || c == Cmd::EditService;
+		EXPECT_EQ(legality(c, Opt::SynProxy), service_edit ? '.' : 'x') << command_name(c);
+	}
+	EXPECT_EQ(check_options(Cmd::EditService, bits(Opt::Service, Opt::Scheduler, Opt::Persistent, Opt::SynProxy)),
+		  std::nullopt);
+	EXPECT_EQ(check_options(Cmd::Save, bit(Opt::SynProxy)), "Illegal 'synproxy' option with the 'save' command");
 }
 
 TEST(CommandTable, CheckOptionsSpeaksIpvsadm)

@@ -23,6 +23,14 @@ void check_key(const ServiceKey &k, std::uint8_t cmd)
 		throw KernelError(cmd, EINVAL, "bad service key");
 }
 
+// As the kernel, while parsing (before the service is looked up): the SYN proxy is
+// for TCP services only.
+void check_synproxy(const ServiceSpec &spec, std::uint8_t cmd)
+{
+	if (spec.flags && (*spec.flags & IPVS_FNAT_SVC_F_SYNPROXY) && spec.key.proto != Proto::TCP)
+		throw KernelError(cmd, EINVAL, "the SYN proxy is for TCP services only");
+}
+
 }  // namespace
 
 void FakeKernel::enter(const char *name, std::uint8_t cmd, bool mutating)
@@ -52,6 +60,7 @@ void FakeKernel::add_service(const ServiceSpec &spec)
 	enter("add_service", cmd, true);
 	last_service_spec = spec;
 	check_key(spec.key, cmd);
+	check_synproxy(spec, cmd);
 	for (const Entry &e : table)
 		if (e.svc.key == spec.key)
 			throw KernelError(cmd, EEXIST);
@@ -77,6 +86,8 @@ void FakeKernel::edit_service(const ServiceSpec &spec)
 	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_SET_SERVICE;
 	enter("edit_service", cmd, true);
 	last_service_spec = spec;
+	check_key(spec.key, cmd);
+	check_synproxy(spec, cmd);
 	Entry &e = find(spec.key, cmd);
 	if (spec.sched && !known_scheduler(*spec.sched))
 		throw KernelError(cmd, ENOENT, "unknown scheduler");

@@ -1,8 +1,9 @@
 #pragma once
 // An in-memory Kernel with the error contract of kernel/include/uapi/ipvs_fnat.h:
 // ESRCH no service, ENOENT no destination / local address / scheduler, EEXIST,
-// EINVAL out-of-range values, EAFNOSUPPORT mixed families, EPERM for an unprivileged
-// caller; nothing changes on error; everything kept in creation order.
+// EINVAL out-of-range values and the SYN proxy on a UDP service, EAFNOSUPPORT mixed
+// families, EPERM for an unprivileged caller; nothing changes on error; everything
+// kept in creation order.
 #include <optional>
 #include <string>
 #include <vector>

@@ -44,7 +44,8 @@ Dest dest(const char *a, std::uint16_t port, std::uint32_t weight)
 	return d;
 }
 
-// Four services: v4 and v6, TCP and UDP, persistent or not, with and without
+// Four services: v4 and v6, TCP and UDP, persistent or not, the two TCP ones with the
+// SYN proxy (one alone, one after persistence and its mask), with and without
 // destinations and local addresses, in creation order.
 Listing sample()
 {
@@ -54,6 +55,7 @@ Listing sample()
 	ServiceView web;
 	web.svc.key = {Proto::TCP, A("192.0.2.10"), 80};
 	web.svc.sched = "rr";
+	web.svc.flags = IPVS_FNAT_SVC_F_SYNPROXY;
 	web.svc.netmask = 32;
 	web.svc.timeout = 0;
 	web.svc.num_dests = 2;
@@ -83,7 +85,7 @@ Listing sample()
 	ServiceView web6;
 	web6.svc.key = {Proto::TCP, A("2001:db8:10::10"), 443};
 	web6.svc.sched = "sh";
-	web6.svc.flags = IPVS_FNAT_SVC_F_PERSISTENT;
+	web6.svc.flags = IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_SYNPROXY;
 	web6.svc.timeout = 300;
 	web6.svc.netmask = 64;
 	web6.svc.stats = stats(987654321012ULL);
@@ -179,6 +181,8 @@ std::string proc_reference(const Listing &l)
 				out += buf;
 			}
 		}
+		if (s.flags & IPVS_FNAT_SVC_F_SYNPROXY)
+			out += " synproxy";
 		out += "\n";
 		for (const Dest &d : v.dests) {
 			std::snprintf(buf, sizeof(buf), "  -> %-28s %-7s %-6u %-10u %-10u\n", ap(d.addr, d.port).c_str(),

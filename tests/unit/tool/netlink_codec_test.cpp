@@ -97,6 +97,28 @@ TEST(NetlinkCodec, ServiceSpecEncodingAndReadingBack)
 	EXPECT_EQ(s.stats, Stats{});
 }
 
+TEST(NetlinkCodec, SynProxyFlagTravelsInTheFlagWord)
+{
+	for (const std::uint32_t flags :
+	     {std::uint32_t{IPVS_FNAT_SVC_F_SYNPROXY}, std::uint32_t{IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_SYNPROXY},
+	      std::uint32_t{0}}) {
+		SCOPED_TRACE(flags);
+		Msg m = new_msg();
+		nl::put_service_spec(m.get(), ServiceSpec{ServiceKey{Proto::TCP, A("2001:db8::10"), 443}, "rr", flags,
+							  std::nullopt, std::nullopt});
+		Top top(m.get());
+		nlattr *tb[IPVS_FNAT_SVC_ATTR_MAX + 1];
+		nested(tb, top.tb[IPVS_FNAT_ATTR_SERVICE]);
+		// Sent even when 0: -E without -j must clear the flag in the kernel.
+		ASSERT_TRUE(tb[IPVS_FNAT_SVC_ATTR_FLAGS]);
+		EXPECT_EQ(nla_get_u32(tb[IPVS_FNAT_SVC_ATTR_FLAGS]), flags);
+		const Service s = nl::parse_service(top.tb[IPVS_FNAT_ATTR_SERVICE]);
+		EXPECT_EQ(s.flags, flags);
+		EXPECT_EQ(s.synproxy(), (flags & IPVS_FNAT_SVC_F_SYNPROXY) != 0);
+		EXPECT_EQ(s.persistent(), (flags & IPVS_FNAT_SVC_F_PERSISTENT) != 0);
+	}
+}
+
 TEST(NetlinkCodec, UnsetServiceFieldsAreLeftOut)
 {
 	Msg m = new_msg();

@@ -48,7 +48,35 @@ const ValidCase kValid[] = {
 		 EXPECT_EQ(c.svc.port, 80);
 		 EXPECT_EQ(c.sched, "rr");
 		 EXPECT_FALSE(c.has(Opt::Persistent));
+		 EXPECT_FALSE(c.has(Opt::SynProxy));
 		 EXPECT_FALSE(c.netmask);
+	 }},
+	{"-A -t 192.0.2.10:80 -j",
+	 [](const Command &c) {
+		 EXPECT_EQ(c.cmd, Cmd::AddService);
+		 EXPECT_TRUE(c.has(Opt::SynProxy));
+		 EXPECT_FALSE(c.has(Opt::Persistent));
+	 }},
+	{"--add-service --tcp-service [2001:db8::10]:443 --synproxy -p 60 -M 64",
+	 [](const Command &c) {
+		 EXPECT_TRUE(c.has(Opt::SynProxy));
+		 EXPECT_EQ(c.persistence, 60u);
+		 EXPECT_EQ(c.netmask, 64);
+	 }},
+	{"-A -t 192.0.2.10:80 -p -j",  // -p without a value before -j
+	 [](const Command &c) {
+		 EXPECT_EQ(c.persistence, 300u);
+		 EXPECT_TRUE(c.has(Opt::SynProxy));
+	 }},
+	{"-Aj -t 192.0.2.10:80",  // bundled with the command
+	 [](const Command &c) {
+		 EXPECT_EQ(c.cmd, Cmd::AddService);
+		 EXPECT_TRUE(c.has(Opt::SynProxy));
+	 }},
+	{"-E -t 192.0.2.10:80 -s rr -j",
+	 [](const Command &c) {
+		 EXPECT_EQ(c.cmd, Cmd::EditService);
+		 EXPECT_TRUE(c.has(Opt::SynProxy));
 	 }},
 	{"-A -u 192.0.2.10:53",
 	 [](const Command &c) {
@@ -301,6 +329,14 @@ const BadCase kInvalid[] = {
 	{"-L -L", "multiple commands specified", false},
 	{"-A -t 192.0.2.10:80 -u 192.0.2.10:53", "multiple 'service-address' options specified", false},
 	{"-A -t 192.0.2.10:80 -s rr -s wrr", "multiple 'scheduler' options specified", false},
+	{"-A -t 192.0.2.10:80 -j --synproxy", "multiple 'synproxy' options specified", false},
+	{"-A -u 192.0.2.10:53 -j", "option `-j': the SYN proxy is for TCP services only (-t), not UDP (-u)", false},
+	{"-E -u [2001:db8::10]:53 -s rr --synproxy",
+	 "option `--synproxy': the SYN proxy is for TCP services only (-t), not UDP (-u)", false},
+	{"-A -t 192.0.2.10:80 --synproxy=1", "option `--synproxy' doesn't allow an argument", true},
+	{"-a -t 192.0.2.10:80 -r 203.0.113.11 -j", "Illegal 'synproxy' option with the 'add-server' command", false},
+	{"-D -u 192.0.2.10:53 -j", "Illegal 'synproxy' option with the 'delete-service' command", false},
+	{"-L -j", "Illegal 'synproxy' option with the 'list' command", false},
 	{"-L -n -n", "multiple 'numeric' options specified", false},
 	{"-A -t 192.0.2.10:80 -w 1", "Illegal 'weight' option with the 'add-service' command", false},
 	{"-D -t 192.0.2.10:80 -s rr", "Illegal 'scheduler' option with the 'delete-service' command", false},
