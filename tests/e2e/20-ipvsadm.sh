@@ -275,6 +275,79 @@ test_save_restore() {
 	fnat -C
 }
 
+# The SYN proxy flag (-j): TCP services of both families, shown by -L (after the
+# persistence text), --json and /proc; -E replaces it as it replaces -p; -S writes it
+# and -R restores it; with -u the tool refuses it and nothing is created or changed.
+test_synproxy() {
+	local row addr vip port mask
+	for row in "192.0.2.10 192.0.2.10:80 80 255.255.255.0" "2001:db8:10::10 [2001:db8:10::10]:443 443 64"; do
+		read -r addr vip port mask <<<"$row"
+		check "TCP $vip: add with -j" fnat -A -t "$vip" -s rr -j
+		check_eq "TCP $vip: listed with synproxy" "TCP  $vip rr synproxy" "$(table | grep -F "TCP  $vip ")"
+		check_eq "TCP $vip: --json synproxy true, not persistent, flags 2" "True False 2" \
+			"$(svc_json TCP "$addr" "$port" "s['synproxy'], s['persistent'], s['flags']")"
+		check_proc "TCP $vip with the SYN proxy"
+		check "TCP $vip: edit to persistent with a mask, -j kept" fnat -E -t "$vip" -s wlc -p 120 -M "$mask" -j
+		check_eq "TCP $vip: synproxy after the persistence text" "TCP  $vip wlc persistent 120 mask $mask synproxy" \
+			"$(table | grep -F "TCP  $vip ")"
+		check_eq "TCP $vip: --json synproxy and persistent, flags 3" "True True 3" \
+			"$(svc_json TCP "$addr" "$port" "s['synproxy'], s['persistent'], s['flags']")"
+		check_proc "TCP $vip persistent with the SYN proxy"
+		check "TCP $vip: edit without -j (turns the SYN proxy off, as -E without -p ends persistence)" \
+			fnat -E -t "$vip" -s wlc -p 120 -M "$mask"
+		check_eq "TCP $vip: listed without synproxy" "TCP  $vip wlc persistent 120 mask $mask" \
+			"$(table | grep -F "TCP  $vip ")"
+		check_eq "TCP $vip: --json synproxy false, flags 1" "False True 1" \
+			"$(svc_json TCP "$addr" "$port" "s['synproxy'], s['persistent'], s['flags']")"
+		check "TCP $vip: edit with -j again, without -p" fnat -E -t "$vip" -s sh -j
+		check_eq "TCP $vip: synproxy back, persistence gone" "TCP  $vip sh synproxy" "$(table | grep -F "TCP  $vip ")"
+		check_proc "TCP $vip edited"
+	done
+
+	check "IPv6 service persistent again, with -j" fnat -E -t '[2001:db8:10::10]:443' -s sh -p 60 -M 64 -j
+	check "a UDP service beside them" fnat -A -u 192.0.2.10:53 -s rr
+	check "a TCP service without -j beside them" fnat -A -t 192.0.2.10:8080 -p 60
+	check_eq "--json: synproxy false for the other two" "False False" \
+		"$(json_eval "tuple(s['synproxy'] for s in d['services'] if s['port'] in (53, 8080))")"
+	local before rules
+	before=$(fnat -L -n)
+	rules=$(fnat -S -n)
+	check_eq "-S writes -j at the end of the -A lines of SYN proxy services" "-A -t 192.0.2.10:80 -s sh -j
+-A -t [2001:db8:10::10]:443 -s sh -p 60 -M 64 -j
+-A -u 192.0.2.10:53 -s rr
+-A -t 192.0.2.10:8080 -s wlc -p 60" "$rules"
+	check "-C" fnat -C
+	check "-R reads the SYN proxy services back" fnat -R <<<"$rules"
+	check_eq "-S, -C, -R: the same -L -n" "$before" "$(fnat -L -n)"
+	check_eq "-S, -C, -R: the same -S" "$rules" "$(fnat -S -n)"
+	check_eq "-S, -C, -R: --json synproxy true for both again" "True True" \
+		"$(json_eval "tuple(s['synproxy'] for s in d['services'] if s['port'] in (80, 443))")"
+	check_proc "SYN proxy services restored"
+
+	snapshot
+	expect_error "-A -u with -j (IPv4)" "the SYN proxy is for TCP services only" fnat -A -u 192.0.2.20:53 -j
+	expect_error "-A -u with --synproxy (IPv6)" "the SYN proxy is for TCP services only" \
+		fnat -A -u '[2001:db8:10::20]:53' -s rr --synproxy
+	expect_error "-E -u with -j on the existing UDP service" "the SYN proxy is for TCP services only" \
+		fnat -E -u 192.0.2.10:53 -s wlc -p 60 -j
+	expect_error "-j with -a" "Illegal 'synproxy' option with the 'add-server' command" \
+		fnat -a -t 192.0.2.10:80 -r 203.0.113.11 -j
+	run fnat -A -u 192.0.2.20:53 -j
+	check_eq "-A -u -j: usage status 2" 2 "$RC"
+	check_eq "-A -u -j: the message names the option and the protocols" \
+		"option \`-j': the SYN proxy is for TCP services only (-t), not UDP (-u)" "$OUT"
+	check_eq "-A -u -j created no service" "" "$(table | grep -F '192.0.2.20:53')"
+	run fnat -R <<<"-A -t 192.0.2.21:80 -j
+-A -u 192.0.2.21:53 -j
+-A -t 192.0.2.22:80"
+	check_eq "-R names the UDP line with -j" \
+		"line 2: option \`-j': the SYN proxy is for TCP services only (-t), not UDP (-u)" "$OUT"
+	check_eq "-R stopped there: the line before it applied, nothing of the rest" "TCP  192.0.2.21:80 wlc synproxy" \
+		"$(table | grep -F -e '192.0.2.21:' -e '192.0.2.22:')"
+	check_proc "after the SYN proxy refusals"
+	fnat -C
+}
+
 test_errors() {
 	populate
 	snapshot
@@ -483,6 +556,7 @@ test_fullnat_only
 test_services
 test_dests_and_laddrs
 test_save_restore
+test_synproxy
 test_errors
 test_unprivileged
 test_namespaces
