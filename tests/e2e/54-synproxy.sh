@@ -34,6 +34,8 @@ conns_are() { [ "$(conns)" = "$1" ]; }
 # to SYNs are both visible as segments received; PassiveOpens counts accepted ones).
 rs_passive_opens() { on rs1 awk '/^Tcp:/ && ++n == 2 { print $6 }' /proc/net/snmp; }
 mac() { on "$1" cat "/sys/class/net/$2/address"; }
+# proxied_are N: N connections wait in SYN_PROXY for their real server.
+proxied_are() { [ "$(fnat -L -n -c | grep -c SYN_PROXY)" = "$1" ]; }
 
 setup() {
 	topo_standard
@@ -190,8 +192,7 @@ test_unload_half_open() {
 	for i in 1 2 3; do
 		on client curl -s -m 30 -o /dev/null http://192.0.2.10:82/ &
 	done
-	check "three connections wait in SYN_PROXY for an absent server" \
-		wait_until 20 grep -c SYN_PROXY <(on director cat /proc/net/ip_vs_fnat_conn)
+	check "three connections wait in SYN_PROXY for an absent server" wait_until 20 proxied_are 3
 	check "ipvs_fnat unloads with them" rmmod ipvs_fnat
 	wait
 }

@@ -14,8 +14,9 @@ The client's own kernel has no socket for these: the caller drops its RSTs.
 """
 import random
 import sys
+import threading
 
-from scapy.all import IP, IPv6, TCP, conf, sr1, send, sniff  # noqa: E402
+from scapy.all import IP, IPv6, TCP, AsyncSniffer, conf, sr1, send  # noqa: E402
 
 conf.verb = 0
 
@@ -64,9 +65,15 @@ def early(src, dst, port):
     ack = l3(src, dst) / TCP(sport=sport, dport=int(port), flags="PA", seq=1001,
                              ack=t.seq + 1, options=opts) / data
     filt = "tcp and src port %s and dst port %d" % (port, sport)
+    # Listening before the ACK leaves: the echo may come back at once.
+    ready = threading.Event()
+    sniffer = AsyncSniffer(filter=filt, timeout=8, count=1, started_callback=ready.set,
+                           lfilter=lambda p: TCP in p and len(bytes(p[TCP].payload)) > 0)
+    sniffer.start()
+    ready.wait(5)
     send(ack)
-    got = sniff(filter=filt, timeout=8,
-                lfilter=lambda p: TCP in p and len(bytes(p[TCP].payload)) > 0, count=1)
+    sniffer.join()
+    got = sniffer.results
     print(bytes(got[0][TCP].payload).decode(errors="replace").strip() if got else "nothing")
 
 
