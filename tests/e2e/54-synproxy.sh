@@ -121,6 +121,34 @@ test_handshakes() {
 		grep -q '^flags=SA window=0 mss=[0-9]* wscale=7 sack=True ts=True$' <<<"$out"
 }
 
+# --- (a2) one LIP:lport, reused while the real server holds its TIME_WAIT -------------
+
+rs_paws() { on rs1 awk '/^TcpExt:/ { if (!h) { for (i = 2; i <= NF; i++) k[i] = $i; h = 1 }
+	else for (i = 2; i <= NF; i++) if (k[i] ~ /^PAWS/) n += $i } END { print n + 0 }' /proc/net/netstat; }
+rs_time_wait_on_lport() { on rs1 ss -Htan state time-wait '( dport = :40000 )' | grep -q 203.0.113.100; }
+
+test_port_reuse() {
+	local ts i ok paws0 out
+	on director sysctl -q -w net.ipvs_fnat.local_port_range="40000 40000"
+	for ts in 1 0; do
+		client_tcp timestamps=$ts
+		paws0=$(rs_paws)
+		ok=0
+		for i in 1 2 3; do
+			wait_until 20 no_conns_to 80
+			# nginx closes first (Connection: close): rs1 keeps the TIME_WAIT.
+			out=$(on client curl -s -m "$(scaled 10)" -H 'Connection: close' http://192.0.2.10/)
+			[ "$out" = "rs1 198.51.100.2" ] && ok=$((ok + 1))
+		done
+		check "client timestamps $ts: three connections over the one LIP:lport are served ($ok)" \
+			test "$ok" = 3
+		check "...rs1 holds that LIP:lport in TIME_WAIT, so each reused it" rs_time_wait_on_lport
+		check_eq "...and rs1's PAWS check never rejected a segment (TcpExt PAWS*)" "$paws0" "$(rs_paws)"
+	done
+	client_tcp timestamps=1
+	on director sysctl -q -w net.ipvs_fnat.local_port_range="1024 65535"
+}
+
 # --- (b) what the client gets wrong -----------------------------------------------------
 
 test_bad_ack() {
@@ -270,6 +298,7 @@ test_unload_half_open() {
 
 if setup; then
 	test_handshakes
+	test_port_reuse
 	test_bad_ack
 	test_rs_fail
 	test_conn_max
