@@ -13,11 +13,12 @@
 #                  SYNPROXY), nothing behind it: only its SYN-ACKs are measured
 #   VIP:84         dropped in raw prerouting: the flood's own cost, the baseline
 #
-# Every round (BENCH_REPS, default 3) measures each pair back to back, because the
+# Every round (BENCH_REPS, default 5) measures each pair back to back, because the
 # emulated, shared machine drifts and only runs close in time compare; a ratio is
 # taken within its round, and the median and the spread (min..max) of the rounds'
 # ratios are reported:
-#   cps_ratio_synproxy_vs_plain   wrk (`Connection: close`) for BENCH_SECS on :81 / :80
+#   cps_ratio_synproxy_vs_plain   wrk (`Connection: close`) for BENCH_SECS on :81 / :80, in
+#                                 the order 80 81 81 80 (the means of each pair)
 #   flood_legit_cps_ratio         wrk on :81 while fnat-synflood floods :81 as fast as it
 #                                 can from spoofed sources / wrk on :81 without the flood
 #   flood_legit_cps_ratio_ipvs_syncookies  the same on :82 (the stock alternative)
@@ -32,7 +33,7 @@
 # in $BENCH_DIR/synproxy.tsv.
 . "$(dirname "$0")/../e2e/lib.sh"
 
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-5}
 SECS=${BENCH_SECS:-4}
 IPERF_SECS=${BENCH_IPERF_SECS:-5}
 COOKIE_SYNS=${BENCH_COOKIE_SYNS:-100000}
@@ -191,12 +192,11 @@ spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } E
 round() {
 	local r=$1 plain sp noflood flooded inoflood iflooded base ours nft up0 up1 dn0 dn1
 	local hz cost_base cost_ours cost_nft
-	# Alternate the order of each pair from round to round.
-	if ((r % 2)); then
-		plain=$(cps 80) && sp=$(cps 81) || return 1
-	else
-		sp=$(cps 81) && plain=$(cps 80) || return 1
-	fi
+	# plain, SYN proxy, SYN proxy, plain: a drift over the round cancels out.
+	local p1 p2 s1 s2
+	p1=$(cps 80) && s1=$(cps 81) && s2=$(cps 81) && p2=$(cps 80) || return 1
+	plain=$(awk -v a="$p1" -v b="$p2" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+	sp=$(awk -v a="$s1" -v b="$s2" 'BEGIN { printf "%.1f", (a + b) / 2 }')
 	R_CPS+=" $(ratio "$sp" "$plain")"
 
 	local syn0 syn1 a0 a1
