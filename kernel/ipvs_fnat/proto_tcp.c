@@ -44,33 +44,30 @@ struct tcphdr *fnat_tcp_header(struct sk_buff *skb, unsigned int thoff)
 	return (struct tcphdr *)(skb->data + thoff);
 }
 
+/* The secret, per-tuple numbers a local socket from LIP:lport to RIP:rport would
+ * start with: its ISN and its timestamp offset. */
+static union tcp_seq_and_ts_off fnat_tcp_secure(const struct fnat_conn *cp)
+{
+	if (cp->af == AF_INET6)
+		return secure_tcpv6_seq_and_ts_off(fnat_conn_net(cp), cp->laddr.ip6,
+						   cp->daddr.ip6, cp->lport, cp->dport);
+	return secure_tcp_seq_and_ts_off(fnat_conn_net(cp), cp->laddr.ip, cp->daddr.ip,
+					 cp->lport, cp->dport);
+}
+
 /* The RS's view of the connection starts at a secret, per-tuple, time-based
  * sequence number, as if the LIP had opened it: a reused LIP:lport starts above the
  * previous connection's sequence space, so the RS's TIME_WAIT accepts its SYN. */
 u32 fnat_tcp_seq_delta(const struct fnat_conn *cp, u32 client_isn)
 {
-	union tcp_seq_and_ts_off s;
-
-	if (cp->af == AF_INET6)
-		s = secure_tcpv6_seq_and_ts_off(fnat_conn_net(cp), cp->laddr.ip6,
-						cp->daddr.ip6, cp->lport, cp->dport);
-	else
-		s = secure_tcp_seq_and_ts_off(fnat_conn_net(cp), cp->laddr.ip, cp->daddr.ip,
-					      cp->lport, cp->dport);
-	return s.seq - client_isn;
+	return fnat_tcp_secure(cp).seq - client_isn;
 }
 
+/* A SYN-proxied connection's timestamps towards the RS: the director's clock plus
+ * this offset, as a local socket's would be (synproxy.c). */
 u32 fnat_tcp_ts_off(const struct fnat_conn *cp)
 {
-	union tcp_seq_and_ts_off s;
-
-	if (cp->af == AF_INET6)
-		s = secure_tcpv6_seq_and_ts_off(fnat_conn_net(cp), cp->laddr.ip6,
-						cp->daddr.ip6, cp->lport, cp->dport);
-	else
-		s = secure_tcp_seq_and_ts_off(fnat_conn_net(cp), cp->laddr.ip, cp->daddr.ip,
-					      cp->lport, cp->dport);
-	return s.ts_off;
+	return fnat_tcp_secure(cp).ts_off;
 }
 
 /* Fold a change of bytes covered by the checksum but not in the pseudo header:
