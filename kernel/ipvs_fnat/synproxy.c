@@ -73,11 +73,16 @@
 
 /* The proxy phase's state, in the control block of the kept SYN (cp->sp_skb). */
 struct fnat_sp_state {
-	struct sk_buff_head held;	/* the client's segments, in arrival order */
+	/* The client's segments, in arrival order, chained by skb->next (a plain list:
+	 * cp->lock guards it, and a struct sk_buff_head, whose spinlock grows with
+	 * lockdep, would not fit in the control block). */
+	struct sk_buff *held;
+	struct sk_buff *held_tail;
 	unsigned long start;		/* jiffies: the first SYN to the real server */
 	u32 d_isn;			/* the cookie: our ISN towards the client */
 	u32 d_tsval;			/* our SYN-ACK's TSval (ts_ok) */
 	u32 held_bytes;			/* their payload */
+	u8 held_segs;
 	u8 retries;
 	u8 ts_ok;			/* the client and we use timestamps */
 };
@@ -88,9 +93,21 @@ struct fnat_sp_state {
 
 static_assert(sizeof(struct fnat_sp_state) <= sizeof_field(struct sk_buff, cb));
 
+/* Free a chain of held segments. */
+static void fnat_sp_held_free(struct sk_buff *h)
+{
+	struct sk_buff *next;
+
+	for (; h; h = next) {
+		next = h->next;
+		h->next = NULL;
+		kfree_skb(h);
+	}
+}
+
 static void fnat_sp_state_free(struct sk_buff *syn)
 {
-	__skb_queue_purge(&FNAT_SP(syn)->held);
+	fnat_sp_held_free(FNAT_SP(syn)->held);
 	kfree_skb(syn);
 }
 
@@ -288,7 +305,13 @@ static void fnat_sp_hold_locked(struct fnat_sp_state *st, struct sk_buff *skb,
 {
 	skb->dev = NULL;
 	FNAT_SP_THOFF(skb) = thoff;
-	__skb_queue_tail(&st->held, skb);
+	skb->next = NULL;
+	if (st->held_tail)
+		st->held_tail->next = skb;
+	else
+		st->held = skb;
+	st->held_tail = skb;
+	st->held_segs++;
 	st->held_bytes += payload;
 }
 
@@ -336,7 +359,6 @@ unsigned int fnat_synproxy_start(struct net *net, struct sk_buff *skb, struct fn
 	}
 	st = FNAT_SP(syn);
 	memset(st, 0, sizeof(*st));
-	__skb_queue_head_init(&st->held);
 	st->start = jiffies;
 	st->d_isn = a->d_isn;
 	st->d_tsval = a->d_tsval;
@@ -425,7 +447,7 @@ enum fnat_verdict fnat_synproxy_in(struct sk_buff *skb, struct fnat_conn *cp, un
 		consume_skb(skb);
 		return FNAT_STOLEN;
 	}
-	if (skb_queue_len(&st->held) >= FNAT_SP_HOLD_SEGS ||
+	if (st->held_segs >= FNAT_SP_HOLD_SEGS ||
 	    st->held_bytes + payload > FNAT_SP_HOLD_BYTES) {
 		spin_unlock(&cp->lock);
 		fnat_dp_count(net, FNAT_C_SYNPROXY_DATA_DROPPED);
@@ -472,10 +494,9 @@ enum fnat_verdict fnat_synproxy_out(struct sk_buff *skb, struct fnat_conn *cp, u
 {
 	struct net *net = fnat_conn_net(cp);
 	struct tcphdr *th = fnat_tcp_header(skb, thoff);
-	struct sk_buff_head held;
 	struct fnat_tcpopts o;
 	struct fnat_sp_state *st;
-	struct sk_buff *syn, *h;
+	struct sk_buff *syn, *h, *held;
 	u32 rs_isn, d_isn;
 	u8 c_ws, r_ws;
 
@@ -523,8 +544,9 @@ enum fnat_verdict fnat_synproxy_out(struct sk_buff *skb, struct fnat_conn *cp, u
 	WRITE_ONCE(cp->wscale, r_ws << 4 | c_ws);
 	WRITE_ONCE(cp->r_nxt, rs_isn + 1);
 	set_bit(FNAT_CONN_F_RS_ISN, &cp->flags);
-	__skb_queue_head_init(&held);
-	skb_queue_splice_init(&st->held, &held);
+	held = st->held;
+	st->held = NULL;
+	st->held_tail = NULL;
 	syn = fnat_sp_take_locked(cp, FNAT_S_ESTABLISHED);
 	spin_unlock(&cp->lock);
 	fnat_sp_state_free(syn);
@@ -532,9 +554,12 @@ enum fnat_verdict fnat_synproxy_out(struct sk_buff *skb, struct fnat_conn *cp, u
 
 	/* The held ACK (completing the real server's handshake, with the TOA) and data,
 	 * in order, before the client hears anything. */
-	while ((h = __skb_dequeue(&held)))
+	for (h = held; h; h = held) {
+		held = h->next;
+		h->next = NULL;
 		if (fnat_conn_forward(net, h, cp, FNAT_SP_THOFF(h), true) == NF_DROP)
 			kfree_skb(h);
+	}
 	return fnat_sp_synack_to_client(skb, cp, th, thoff);
 }
 
