@@ -123,7 +123,7 @@ static unsigned int fnat_new_conn(struct net *net, struct fnat_net *fn, struct s
 		return NF_ACCEPT;
 	if (t->protocol == IPPROTO_TCP &&
 	    (READ_ONCE(svc->svc_flags) & IPVS_FNAT_SVC_F_SYNPROXY)) {
-		verdict = fnat_synproxy_syn_or_ack(net, skb, thoff, &spa);
+		verdict = fnat_synproxy_syn_or_ack(net, svc, skb, thoff, &spa);
 		if (verdict != NF_ACCEPT)
 			return verdict;
 		sp = &spa;

@@ -169,6 +169,20 @@ static inline void fnat_dp_count(struct net *net, enum fnat_dp_counter c)
 	this_cpu_inc(fnat_dp_net(net)->stats->c[c]);
 }
 
+/* A SYN proxy event: the namespace's synproxy_* counter and the service's own. */
+static_assert(FNAT_C_SYNPROXY_ACK_OK - FNAT_C_SYNPROXY_SYN == FNAT_SP_ACK_OK &&
+	      FNAT_C_SYNPROXY_ACK_BAD - FNAT_C_SYNPROXY_SYN == FNAT_SP_ACK_BAD &&
+	      FNAT_C_SYNPROXY_RS_FAIL - FNAT_C_SYNPROXY_SYN == FNAT_SP_RS_FAIL &&
+	      FNAT_C_SYNPROXY_DATA_DROPPED - FNAT_C_SYNPROXY_SYN == FNAT_SP_DATA_DROPPED);
+
+static inline void fnat_sp_count(struct net *net, struct fnat_service *svc,
+				 enum fnat_sp_counter i)
+{
+	fnat_dp_count(net, FNAT_C_SYNPROXY_SYN + i);
+	if (svc->sp_stats.cpu)
+		fnat_sp_stats_inc(&svc->sp_stats, i);
+}
+
 u64 fnat_dp_counter_read(struct net *net, enum fnat_dp_counter c);
 int fnat_dp_proc_net_init(struct net *net);
 void fnat_dp_proc_net_exit(struct net *net);
@@ -343,7 +357,8 @@ struct fnat_synproxy_ack {
  * cookie and consumed (NF_STOLEN); an ACK is checked into *ack (returns NF_ACCEPT for
  * the caller to schedule and create the connection); anything else is dropped and
  * counted (NF_DROP). Under RCU, softirq. */
-unsigned int fnat_synproxy_syn_or_ack(struct net *net, struct sk_buff *skb, unsigned int thoff,
+unsigned int fnat_synproxy_syn_or_ack(struct net *net, struct fnat_service *svc,
+				      struct sk_buff *skb, unsigned int thoff,
 				      struct fnat_synproxy_ack *ack);
 /* The connection for *ack exists (FNAT_S_SYNPROXY): send the SYN to the real server
  * and hold skb, the ACK. Consumes skb. */

@@ -129,6 +129,45 @@ static inline void fnat_stats_conn(struct fnat_stats *s)
 	u64_stats_update_end(&c->syncp);
 }
 
+/*
+ * A TCP service's SYN proxy counters (synproxy.c counts, with the namespace's
+ * synproxy_* counters of the same names): per CPU, as the others, and zeroed the same
+ * way (ZERO records a base). Allocated with the service when it is TCP, whether or
+ * not the proxy is on now: -E may turn it on and off, and the counts stay.
+ */
+enum fnat_sp_counter {
+	FNAT_SP_SYN,		/* SYN-ACKs with a cookie sent */
+	FNAT_SP_ACK_OK,		/* ACKs whose cookie checked */
+	FNAT_SP_ACK_BAD,	/* ACKs whose cookie did not */
+	FNAT_SP_RS_FAIL,	/* real servers that refused or never answered */
+	FNAT_SP_DATA_DROPPED,	/* client segments not held while the RS was asked */
+	FNAT_SP_MAX
+};
+
+struct fnat_sp_cpu_stats {
+	u64_stats_t c[FNAT_SP_MAX];
+	struct u64_stats_sync syncp;
+};
+
+struct fnat_sp_stats {
+	struct fnat_sp_cpu_stats __percpu *cpu;	/* NULL for a UDP service */
+	u64 base[FNAT_SP_MAX];			/* at the last ZERO; control mutex */
+};
+
+int fnat_sp_stats_init(struct fnat_sp_stats *s);
+void fnat_sp_stats_free(struct fnat_sp_stats *s);
+void fnat_sp_stats_read(const struct fnat_sp_stats *s, u64 sum[FNAT_SP_MAX]);
+void fnat_sp_stats_zero(struct fnat_sp_stats *s);
+
+static inline void fnat_sp_stats_inc(struct fnat_sp_stats *s, enum fnat_sp_counter i)
+{
+	struct fnat_sp_cpu_stats *c = this_cpu_ptr(s->cpu);
+
+	u64_stats_update_begin(&c->syncp);
+	u64_stats_inc(&c->c[i]);
+	u64_stats_update_end(&c->syncp);
+}
+
 /* --- per-namespace state (netns.c) ----------------------------------------------- */
 
 #define FNAT_SVC_TAB_BITS	8
@@ -284,6 +323,7 @@ struct fnat_service {
 	unsigned int num_dests;		/* mutex */
 	unsigned int num_laddrs;	/* mutex */
 	struct fnat_stats stats;
+	struct fnat_sp_stats sp_stats;	/* TCP services */
 	struct rcu_head rcu;
 };
 

@@ -67,6 +67,7 @@ static const struct nla_policy fnat_svc_policy[IPVS_FNAT_SVC_ATTR_MAX + 1] = {
 	[IPVS_FNAT_SVC_ATTR_NUM_LADDRS] = FNAT_REPLY_ONLY,
 	[IPVS_FNAT_SVC_ATTR_STATS] = FNAT_REPLY_ONLY,
 	[IPVS_FNAT_SVC_ATTR_PAD] = FNAT_REPLY_ONLY,
+	[IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS] = FNAT_REPLY_ONLY,
 };
 
 #define FNAT_KEY_ONLY "only the service key (AF, PROTOCOL, ADDR, PORT) belongs here"
@@ -82,6 +83,7 @@ static const struct nla_policy fnat_svc_key_policy[IPVS_FNAT_SVC_ATTR_MAX + 1] =
 	[IPVS_FNAT_SVC_ATTR_NUM_LADDRS] = FNAT_REPLY_ONLY,
 	[IPVS_FNAT_SVC_ATTR_STATS] = FNAT_REPLY_ONLY,
 	[IPVS_FNAT_SVC_ATTR_PAD] = FNAT_REPLY_ONLY,
+	[IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS] = FNAT_REPLY_ONLY,
 };
 
 #define FNAT_DEST_KEY_POLICY						\
@@ -539,6 +541,35 @@ static void *fnat_nl_msg_start(struct sk_buff *skb, u32 portid, u32 seq, int fla
 	return hdr;
 }
 
+static int fnat_nl_put_sp_stats(struct sk_buff *skb, const struct fnat_sp_stats *s)
+{
+	static const int attr[FNAT_SP_MAX] = {
+		[FNAT_SP_SYN] = IPVS_FNAT_SP_STATS_ATTR_SYN,
+		[FNAT_SP_ACK_OK] = IPVS_FNAT_SP_STATS_ATTR_ACK_OK,
+		[FNAT_SP_ACK_BAD] = IPVS_FNAT_SP_STATS_ATTR_ACK_BAD,
+		[FNAT_SP_RS_FAIL] = IPVS_FNAT_SP_STATS_ATTR_RS_FAIL,
+		[FNAT_SP_DATA_DROPPED] = IPVS_FNAT_SP_STATS_ATTR_DATA_DROPPED,
+	};
+	u64 v[FNAT_SP_MAX];
+	struct nlattr *nest;
+	int i;
+
+	if (!s->cpu)
+		return 0;	/* a UDP service */
+	fnat_sp_stats_read(s, v);
+	nest = nla_nest_start(skb, IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < FNAT_SP_MAX; i++) {
+		if (nla_put_u64_64bit(skb, attr[i], v[i], IPVS_FNAT_SP_STATS_ATTR_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int fnat_nl_fill_service(struct sk_buff *skb, struct fnat_service *svc,
 				u32 portid, u32 seq, int flags, struct netlink_callback *cb)
 {
@@ -559,7 +590,8 @@ static int fnat_nl_fill_service(struct sk_buff *skb, struct fnat_service *svc,
 	    nla_put_u8(skb, IPVS_FNAT_SVC_ATTR_NETMASK, svc->netmask) ||
 	    nla_put_u32(skb, IPVS_FNAT_SVC_ATTR_NUM_DESTS, svc->num_dests) ||
 	    nla_put_u32(skb, IPVS_FNAT_SVC_ATTR_NUM_LADDRS, svc->num_laddrs) ||
-	    fnat_nl_put_stats(skb, IPVS_FNAT_SVC_ATTR_STATS, &svc->stats))
+	    fnat_nl_put_stats(skb, IPVS_FNAT_SVC_ATTR_STATS, &svc->stats) ||
+	    fnat_nl_put_sp_stats(skb, &svc->sp_stats))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);

@@ -366,7 +366,7 @@ enum fnat_verdict tcp_fnat_in_handler(struct sk_buff *skb, struct fnat_conn *cp,
 		/* The director answered this client's SYN itself: another SYN on the
 		 * connection is not one the real server could make sense of. */
 		if (th->syn) {
-			fnat_dp_count(net, FNAT_C_SYNPROXY_DATA_DROPPED);
+			fnat_sp_count(net, cp->dest->svc, FNAT_SP_DATA_DROPPED);
 			return FNAT_DROP;
 		}
 		if (!fnat_tcp_sp_in(skb, cp, th, (u8 *)(th + 1), optlen)) {

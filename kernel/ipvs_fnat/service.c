@@ -63,6 +63,7 @@ static void fnat_svc_free_rcu(struct rcu_head *head)
 	/* Past a grace period since the last reference went: nobody sees it. */
 	fnat_sched_state_free(rcu_dereference_protected(svc->sched, 1));
 	fnat_stats_free(&svc->stats);
+	fnat_sp_stats_free(&svc->sp_stats);
 	kfree(svc);
 	atomic_dec(&fnat_live_objects);
 }
@@ -92,6 +93,11 @@ int fnat_svc_add(struct fnat_net *fn, const struct fnat_svc_conf *conf,
 	err = fnat_stats_init(&svc->stats);
 	if (err)
 		goto err_free;
+	if (conf->key.protocol == IPPROTO_TCP) {
+		err = fnat_sp_stats_init(&svc->sp_stats);
+		if (err)
+			goto err_stats;
+	}
 	refcount_set(&svc->refcnt, 1);
 	svc->key = conf->key;
 	svc->fn = fn;
@@ -118,6 +124,7 @@ int fnat_svc_add(struct fnat_net *fn, const struct fnat_svc_conf *conf,
 	return 0;
 
 err_stats:
+	fnat_sp_stats_free(&svc->sp_stats);
 	fnat_stats_free(&svc->stats);
 err_free:
 	kfree(svc);
@@ -207,6 +214,7 @@ void fnat_svc_zero(struct fnat_service *svc)
 
 	lockdep_assert_held(&svc->fn->lock);
 	fnat_stats_zero(&svc->stats);
+	fnat_sp_stats_zero(&svc->sp_stats);
 	list_for_each_entry(dest, &svc->dests, list)
 		fnat_stats_zero(&dest->stats);
 }

@@ -74,6 +74,62 @@ void fnat_stats_zero(struct fnat_stats *s)
 	memset(&s->est_avg, 0, sizeof(s->est_avg));
 }
 
+int fnat_sp_stats_init(struct fnat_sp_stats *s)
+{
+	int cpu;
+
+	memset(s, 0, sizeof(*s));
+	s->cpu = alloc_percpu(struct fnat_sp_cpu_stats);
+	if (!s->cpu)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(s->cpu, cpu)->syncp);
+	return 0;
+}
+
+void fnat_sp_stats_free(struct fnat_sp_stats *s)
+{
+	free_percpu(s->cpu);
+	s->cpu = NULL;
+}
+
+static void fnat_sp_stats_sum(const struct fnat_sp_stats *s, u64 sum[FNAT_SP_MAX])
+{
+	int cpu, i;
+
+	memset(sum, 0, FNAT_SP_MAX * sizeof(*sum));
+	if (!s->cpu)
+		return;
+	for_each_possible_cpu(cpu) {
+		const struct fnat_sp_cpu_stats *c = per_cpu_ptr(s->cpu, cpu);
+		u64 v[FNAT_SP_MAX];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&c->syncp);
+			for (i = 0; i < FNAT_SP_MAX; i++)
+				v[i] = u64_stats_read(&c->c[i]);
+		} while (u64_stats_fetch_retry(&c->syncp, start));
+		for (i = 0; i < FNAT_SP_MAX; i++)
+			sum[i] += v[i];
+	}
+}
+
+/* Totals since creation or the last ZERO (all 0 for a UDP service). */
+void fnat_sp_stats_read(const struct fnat_sp_stats *s, u64 sum[FNAT_SP_MAX])
+{
+	int i;
+
+	fnat_sp_stats_sum(s, sum);
+	for (i = 0; i < FNAT_SP_MAX; i++)
+		sum[i] -= s->base[i];
+}
+
+void fnat_sp_stats_zero(struct fnat_sp_stats *s)
+{
+	fnat_sp_stats_sum(s, s->base);
+}
+
 /*
  * One estimator pass over s, FNAT_EST_INTERVAL after the previous one: the
  * per-second rate of the last interval moves the average a quarter of the way

@@ -171,8 +171,8 @@ static void fnat_sp_addrs(const struct sk_buff *skb, u16 af, union nf_inet_addr 
 }
 
 /* A client's SYN: the SYN-ACK with a cookie. Consumes skb. */
-static unsigned int fnat_sp_syn(struct net *net, struct sk_buff *skb, unsigned int thoff,
-				const struct tcphdr *th, u16 af)
+static unsigned int fnat_sp_syn(struct net *net, struct fnat_service *svc, struct sk_buff *skb,
+				unsigned int thoff, const struct tcphdr *th, u16 af)
 {
 	struct fnat_tcpopts c, d = { .wscale = FNAT_WSCALE_NONE };
 	union nf_inet_addr caddr, vaddr;
@@ -212,14 +212,14 @@ static unsigned int fnat_sp_syn(struct net *net, struct sk_buff *skb, unsigned i
 	}
 	fnat_sp_send(net, af, fnat_tcp_build(af, &vaddr, th->dest, &caddr, th->source, cookie,
 					     ntohl(th->seq) + 1, flags, 0, &d));
-	fnat_dp_count(net, FNAT_C_SYNPROXY_SYN);
+	fnat_sp_count(net, svc, FNAT_SP_SYN);
 	consume_skb(skb);
 	return NF_STOLEN;
 }
 
 /* An ACK without a connection: is its cookie ours? */
-static unsigned int fnat_sp_ack(struct net *net, struct sk_buff *skb, const struct tcphdr *th,
-				u16 af, struct fnat_synproxy_ack *a)
+static unsigned int fnat_sp_ack(struct net *net, struct fnat_service *svc, struct sk_buff *skb,
+				const struct tcphdr *th, u16 af, struct fnat_synproxy_ack *a)
 {
 	u32 cookie = ntohl(th->ack_seq) - 1;
 	struct fnat_tcpopts o;
@@ -260,15 +260,16 @@ static unsigned int fnat_sp_ack(struct net *net, struct sk_buff *skb, const stru
 	/* The window the real server's SYN is to carry (a SYN's is never scaled). */
 	a->window = fnat_window_rescale(ntohs(th->window),
 					a->wscale == FNAT_WSCALE_NONE ? 0 : a->wscale, 0);
-	fnat_dp_count(net, FNAT_C_SYNPROXY_ACK_OK);
+	fnat_sp_count(net, svc, FNAT_SP_ACK_OK);
 	return NF_ACCEPT;
 
 bad:
-	fnat_dp_count(net, FNAT_C_SYNPROXY_ACK_BAD);
+	fnat_sp_count(net, svc, FNAT_SP_ACK_BAD);
 	return NF_DROP;
 }
 
-unsigned int fnat_synproxy_syn_or_ack(struct net *net, struct sk_buff *skb, unsigned int thoff,
+unsigned int fnat_synproxy_syn_or_ack(struct net *net, struct fnat_service *svc,
+				      struct sk_buff *skb, unsigned int thoff,
 				      struct fnat_synproxy_ack *ack)
 {
 	u16 af = skb->protocol == htons(ETH_P_IPV6) ? AF_INET6 : AF_INET;
@@ -279,12 +280,12 @@ unsigned int fnat_synproxy_syn_or_ack(struct net *net, struct sk_buff *skb, unsi
 		return NF_DROP;
 	}
 	if (th->syn && !th->ack && !th->rst)
-		return fnat_sp_syn(net, skb, thoff, th, af);
+		return fnat_sp_syn(net, svc, skb, thoff, th, af);
 	if (th->syn || th->rst || !th->ack) {
 		fnat_dp_count(net, FNAT_C_NO_CONN_DROP);
 		return NF_DROP;
 	}
-	return fnat_sp_ack(net, skb, th, af, ack);
+	return fnat_sp_ack(net, svc, skb, th, af, ack);
 }
 
 void fnat_synproxy_refuse(struct net *net, struct sk_buff *skb, unsigned int thoff)
@@ -419,7 +420,7 @@ enum fnat_verdict fnat_synproxy_in(struct sk_buff *skb, struct fnat_conn *cp, un
 	if (!syn) {
 		/* Being set up on another CPU (fnat_synproxy_start()), a moment. */
 		spin_unlock(&cp->lock);
-		fnat_dp_count(net, FNAT_C_SYNPROXY_DATA_DROPPED);
+		fnat_sp_count(net, cp->dest->svc, FNAT_SP_DATA_DROPPED);
 		return FNAT_DROP;
 	}
 	st = FNAT_SP(syn);
@@ -438,7 +439,7 @@ enum fnat_verdict fnat_synproxy_in(struct sk_buff *skb, struct fnat_conn *cp, un
 	}
 	if (th->syn) {
 		spin_unlock(&cp->lock);
-		fnat_dp_count(net, FNAT_C_SYNPROXY_DATA_DROPPED);
+		fnat_sp_count(net, cp->dest->svc, FNAT_SP_DATA_DROPPED);
 		return FNAT_DROP;
 	}
 	if (!payload && !th->fin) {
@@ -450,7 +451,7 @@ enum fnat_verdict fnat_synproxy_in(struct sk_buff *skb, struct fnat_conn *cp, un
 	if (st->held_segs >= FNAT_SP_HOLD_SEGS ||
 	    st->held_bytes + payload > FNAT_SP_HOLD_BYTES) {
 		spin_unlock(&cp->lock);
-		fnat_dp_count(net, FNAT_C_SYNPROXY_DATA_DROPPED);
+		fnat_sp_count(net, cp->dest->svc, FNAT_SP_DATA_DROPPED);
 		return FNAT_DROP;
 	}
 	fnat_sp_hold_locked(st, skb, thoff, payload);
@@ -524,7 +525,7 @@ enum fnat_verdict fnat_synproxy_out(struct sk_buff *skb, struct fnat_conn *cp, u
 		spin_unlock(&cp->lock);
 		fnat_sp_state_free(syn);
 		fnat_sp_reset_client(cp, d_isn);
-		fnat_dp_count(net, FNAT_C_SYNPROXY_RS_FAIL);
+		fnat_sp_count(net, cp->dest->svc, FNAT_SP_RS_FAIL);
 		consume_skb(skb);
 		return FNAT_STOLEN;
 	}
@@ -598,6 +599,6 @@ bool fnat_synproxy_timer(struct fnat_conn *cp)
 	spin_unlock(&cp->lock);
 	fnat_sp_state_free(syn);
 	fnat_sp_reset_client(cp, d_isn);
-	fnat_dp_count(net, FNAT_C_SYNPROXY_RS_FAIL);
+	fnat_sp_count(net, cp->dest->svc, FNAT_SP_RS_FAIL);
 	return false;
 }

@@ -53,7 +53,8 @@
  *   IPVS_FNAT_CMD_GET_SERVICE  [ATTR_SERVICE { key }]
  *       With a key: one service (ESRCH if none). As a dump (NLM_F_DUMP): every
  *       service, one message each. Replies carry ATTR_SERVICE { key, SCHED_NAME,
- *       FLAGS, TIMEOUT, NETMASK, NUM_DESTS, NUM_LADDRS, STATS { ... } }.
+ *       FLAGS, TIMEOUT, NETMASK, NUM_DESTS, NUM_LADDRS, STATS { ... } } and, for a
+ *       TCP service, SYNPROXY_STATS { SYN, ACK_OK, ACK_BAD, RS_FAIL, DATA_DROPPED }.
  *
  *   IPVS_FNAT_CMD_NEW_DEST     ATTR_SERVICE { key }, ATTR_DEST { ADDR, PORT,
  *                              [ADDR_FAMILY], [WEIGHT], [U_THRESH], [L_THRESH] }
@@ -98,8 +99,8 @@
  *                                 SERVICE_COUNT }
  *
  *   IPVS_FNAT_CMD_ZERO         [ATTR_SERVICE { key }]
- *       Zero the counters of one service and its destinations (ESRCH if none), or
- *       of every service when no key is given.
+ *       Zero the counters of one service (SYN proxy counters included) and its
+ *       destinations (ESRCH if none), or of every service when no key is given.
  *
  *   IPVS_FNAT_CMD_FLUSH
  *       Delete every service (with destinations and local addresses) of the
@@ -205,6 +206,8 @@ enum ipvs_fnat_svc_attr {
 	IPVS_FNAT_SVC_ATTR_NUM_LADDRS,	/* u32, replies only */
 	IPVS_FNAT_SVC_ATTR_STATS,	/* nested, enum ipvs_fnat_stats_attr, replies only */
 	IPVS_FNAT_SVC_ATTR_PAD,
+	IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS, /* nested, enum ipvs_fnat_sp_stats_attr, replies
+					    * only, TCP services */
 	__IPVS_FNAT_SVC_ATTR_MAX,
 };
 #define IPVS_FNAT_SVC_ATTR_MAX (__IPVS_FNAT_SVC_ATTR_MAX - 1)
@@ -255,6 +258,23 @@ enum ipvs_fnat_stats_attr {
 	__IPVS_FNAT_STATS_ATTR_MAX,
 };
 #define IPVS_FNAT_STATS_ATTR_MAX (__IPVS_FNAT_STATS_ATTR_MAX - 1)
+
+/* A TCP service's SYN proxy counters, totals since creation or the last ZERO: the
+ * service's share of /proc/net/ip_vs_fnat_stats's synproxy_* lines. They keep counting
+ * what a service did while the proxy was on after SET_SERVICE turns it off. */
+enum ipvs_fnat_sp_stats_attr {
+	IPVS_FNAT_SP_STATS_ATTR_UNSPEC,
+	IPVS_FNAT_SP_STATS_ATTR_SYN,		/* u64: SYN-ACKs with a cookie sent */
+	IPVS_FNAT_SP_STATS_ATTR_ACK_OK,		/* u64: ACKs whose cookie checked */
+	IPVS_FNAT_SP_STATS_ATTR_ACK_BAD,	/* u64: ACKs whose cookie did not (dropped) */
+	IPVS_FNAT_SP_STATS_ATTR_RS_FAIL,	/* u64: real servers that refused or stayed
+						 * silent (the client was reset) */
+	IPVS_FNAT_SP_STATS_ATTR_DATA_DROPPED,	/* u64: client segments dropped while the
+						 * real server was asked */
+	IPVS_FNAT_SP_STATS_ATTR_PAD,
+	__IPVS_FNAT_SP_STATS_ATTR_MAX,
+};
+#define IPVS_FNAT_SP_STATS_ATTR_MAX (__IPVS_FNAT_SP_STATS_ATTR_MAX - 1)
 
 /* The namespace's tunables (SET_CONFIG / GET_CONFIG). Timeouts in seconds. */
 enum ipvs_fnat_cfg_attr {

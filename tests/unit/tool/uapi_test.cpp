@@ -52,7 +52,8 @@ static_assert(IPVS_FNAT_SVC_ATTR_UNSPEC == 0 && IPVS_FNAT_SVC_ATTR_AF == 1 && IP
 static_assert(IPVS_FNAT_SVC_ATTR_ADDR == 3 && IPVS_FNAT_SVC_ATTR_PORT == 4 && IPVS_FNAT_SVC_ATTR_SCHED_NAME == 5);
 static_assert(IPVS_FNAT_SVC_ATTR_FLAGS == 6 && IPVS_FNAT_SVC_ATTR_TIMEOUT == 7 && IPVS_FNAT_SVC_ATTR_NETMASK == 8);
 static_assert(IPVS_FNAT_SVC_ATTR_NUM_DESTS == 9 && IPVS_FNAT_SVC_ATTR_NUM_LADDRS == 10);
-static_assert(IPVS_FNAT_SVC_ATTR_STATS == 11 && IPVS_FNAT_SVC_ATTR_PAD == 12 && IPVS_FNAT_SVC_ATTR_MAX == 12);
+static_assert(IPVS_FNAT_SVC_ATTR_STATS == 11 && IPVS_FNAT_SVC_ATTR_PAD == 12);
+static_assert(IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS == 13 && IPVS_FNAT_SVC_ATTR_MAX == 13);
 
 // --- destination ------------------------------------------------------------------------
 static_assert(IPVS_FNAT_DEST_ATTR_UNSPEC == 0 && IPVS_FNAT_DEST_ATTR_ADDR == 1 && IPVS_FNAT_DEST_ATTR_PORT == 2);
@@ -74,6 +75,12 @@ static_assert(IPVS_FNAT_STATS_ATTR_INBYTES == 4 && IPVS_FNAT_STATS_ATTR_OUTBYTES
 static_assert(IPVS_FNAT_STATS_ATTR_CPS == 6 && IPVS_FNAT_STATS_ATTR_INPPS == 7 && IPVS_FNAT_STATS_ATTR_OUTPPS == 8);
 static_assert(IPVS_FNAT_STATS_ATTR_INBPS == 9 && IPVS_FNAT_STATS_ATTR_OUTBPS == 10);
 static_assert(IPVS_FNAT_STATS_ATTR_PAD == 11 && IPVS_FNAT_STATS_ATTR_MAX == 11);
+
+// --- SYN proxy counters -----------------------------------------------------------------
+static_assert(IPVS_FNAT_SP_STATS_ATTR_UNSPEC == 0 && IPVS_FNAT_SP_STATS_ATTR_SYN == 1);
+static_assert(IPVS_FNAT_SP_STATS_ATTR_ACK_OK == 2 && IPVS_FNAT_SP_STATS_ATTR_ACK_BAD == 3);
+static_assert(IPVS_FNAT_SP_STATS_ATTR_RS_FAIL == 4 && IPVS_FNAT_SP_STATS_ATTR_DATA_DROPPED == 5);
+static_assert(IPVS_FNAT_SP_STATS_ATTR_PAD == 6 && IPVS_FNAT_SP_STATS_ATTR_MAX == 6);
 
 // --- config -----------------------------------------------------------------------------
 static_assert(IPVS_FNAT_CFG_ATTR_UNSPEC == 0 && IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP == 1);
@@ -107,7 +114,7 @@ TEST(Uapi, TheHeaderCompilesAsCWithTheSameValues)
 		  static_cast<unsigned>(IPVS_FNAT_CMD_MAX + IPVS_FNAT_ATTR_MAX + IPVS_FNAT_SVC_ATTR_MAX +
 					IPVS_FNAT_DEST_ATTR_MAX + IPVS_FNAT_LADDR_ATTR_MAX + IPVS_FNAT_STATS_ATTR_MAX +
 					IPVS_FNAT_CFG_ATTR_MAX + IPVS_FNAT_INFO_ATTR_MAX + IPVS_FNAT_CONN_ATTR_MAX));
-	EXPECT_EQ(uapi_c_check_values(), 17u + 6 + 12 + 11 + 5 + 11 + 10 + 4 + 14);
+	EXPECT_EQ(uapi_c_check_values(), 17u + 6 + 13 + 11 + 5 + 11 + 10 + 4 + 14);
 }
 
 TEST(Uapi, FamilyName)
