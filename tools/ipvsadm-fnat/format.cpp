@@ -129,12 +129,23 @@ std::string laddr_line(const Laddr &l, unsigned fmt, const Resolver &r)
 			      static_cast<ull>(l.port_conflicts), l.conns);
 }
 
+// Under a SYN proxy service's --stats line: its own share of the synproxy_* counters
+// of /proc/net/ip_vs_fnat_stats, exact.
+std::string synproxy_line(const SynProxyStats &p)
+{
+	return sprintf_string("  synproxy: syn %llu ack_ok %llu ack_bad %llu rs_fail %llu data_dropped %llu\n",
+			      static_cast<ull>(p.syn), static_cast<ull>(p.ack_ok), static_cast<ull>(p.ack_bad),
+			      static_cast<ull>(p.rs_fail), static_cast<ull>(p.data_dropped));
+}
+
 std::string service_block(const ServiceView &v, unsigned fmt, const Resolver &r)
 {
 	const Service &s = v.svc;
 	std::string out;
 	if (fmt & (FMT_STATS | FMT_RATE)) {
 		out += sprintf_string("%-33s", service_title(s, fmt, r).c_str()) + counters(s.stats, fmt) + "\n";
+		if ((fmt & FMT_STATS) && s.synproxy() && s.sp_stats)
+			out += synproxy_line(*s.sp_stats);
 		for (const Dest &d : v.dests)
 			out += sprintf_string("  -> %-28s", dest_title(s, d, fmt, r).c_str()) +
 			       counters(d.stats, fmt) + "\n";
@@ -195,6 +206,12 @@ json::Value service_json(const ServiceView &v)
 	o.emplace_back("num_dests", s.num_dests);
 	o.emplace_back("num_laddrs", s.num_laddrs);
 	o.emplace_back("stats", stats_json(s.stats));
+	if (s.sp_stats)
+		o.emplace_back("synproxy_stats", json::Object{{"syn", s.sp_stats->syn},
+							      {"ack_ok", s.sp_stats->ack_ok},
+							      {"ack_bad", s.sp_stats->ack_bad},
+							      {"rs_fail", s.sp_stats->rs_fail},
+							      {"data_dropped", s.sp_stats->data_dropped}});
 	json::Array dests;
 	for (const Dest &d : v.dests)
 		dests.push_back(json::Object{{"address", d.addr.str()},

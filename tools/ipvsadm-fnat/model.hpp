@@ -50,6 +50,12 @@ struct Stats {
 	bool operator==(const Stats &) const = default;
 };
 
+// A TCP service's SYN proxy counters (IPVS_FNAT_SP_STATS_ATTR_*).
+struct SynProxyStats {
+	std::uint64_t syn = 0, ack_ok = 0, ack_bad = 0, rs_fail = 0, data_dropped = 0;
+	bool operator==(const SynProxyStats &) const = default;
+};
+
 // A request to add or change a service: fields left empty are not sent.
 struct ServiceSpec {
 	ServiceKey key;
@@ -70,6 +76,7 @@ struct Service {
 	std::uint32_t num_dests = 0;
 	std::uint32_t num_laddrs = 0;
 	Stats stats;
+	std::optional<SynProxyStats> sp_stats;  // TCP services (the kernel's SYNPROXY_STATS)
 	bool persistent() const;
 	bool synproxy() const;
 	bool operator==(const Service &) const = default;

@@ -181,6 +181,23 @@ Stats parse_stats(nlattr *nest)
 	return s;
 }
 
+SynProxyStats parse_sp_stats(nlattr *nest)
+{
+	SynProxyStats s;
+	nlattr *tb[IPVS_FNAT_SP_STATS_ATTR_MAX + 1];
+	parse_nested(tb, nest);
+	auto get = [&](int t, std::uint64_t &f) {
+		if (tb[t])
+			f = u64(tb[t]);
+	};
+	get(IPVS_FNAT_SP_STATS_ATTR_SYN, s.syn);
+	get(IPVS_FNAT_SP_STATS_ATTR_ACK_OK, s.ack_ok);
+	get(IPVS_FNAT_SP_STATS_ATTR_ACK_BAD, s.ack_bad);
+	get(IPVS_FNAT_SP_STATS_ATTR_RS_FAIL, s.rs_fail);
+	get(IPVS_FNAT_SP_STATS_ATTR_DATA_DROPPED, s.data_dropped);
+	return s;
+}
+
 Service parse_service(nlattr *nest)
 {
 	nlattr *tb[IPVS_FNAT_SVC_ATTR_MAX + 1];
@@ -200,6 +217,8 @@ Service parse_service(nlattr *nest)
 	if (tb[IPVS_FNAT_SVC_ATTR_NUM_LADDRS])
 		s.num_laddrs = u32(tb[IPVS_FNAT_SVC_ATTR_NUM_LADDRS]);
 	s.stats = parse_stats(tb[IPVS_FNAT_SVC_ATTR_STATS]);
+	if (tb[IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS])
+		s.sp_stats = parse_sp_stats(tb[IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS]);
 	return s;
 }
 

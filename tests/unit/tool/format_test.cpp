@@ -61,6 +61,7 @@ Listing sample()
 	web.svc.num_dests = 2;
 	web.svc.num_laddrs = 2;
 	web.svc.stats = stats(123456);
+	web.svc.sp_stats = SynProxyStats{200000, 123456, 76000, 12, 3};
 	Dest d1 = dest("203.0.113.11", 80, 1);
 	d1.active_conns = 3;
 	d1.inact_conns = 7;
@@ -89,6 +90,7 @@ Listing sample()
 	web6.svc.timeout = 300;
 	web6.svc.netmask = 64;
 	web6.svc.stats = stats(987654321012ULL);
+	web6.svc.sp_stats = SynProxyStats{18446744073709551615ULL, 0, 0, 0, 0};
 	Dest d6 = dest("2001:db8:5::11", 443, 2);
 	d6.stats = stats(99999999);
 	web6.dests = {d6, dest("2001:db8:5::12", 8443, 1)};

@@ -223,8 +223,35 @@ TEST(NetlinkCodec, RepliesAsTheKernelBuildsThem)
 	EXPECT_EQ(s.num_laddrs, 3u);
 	EXPECT_EQ(s.stats.conns, 1ULL << 40);
 	EXPECT_EQ(s.stats.outbps, 12345u);
+	EXPECT_FALSE(s.sp_stats) << "no SYNPROXY_STATS nest, no SYN proxy counters";
 	const Info i = nl::parse_info(top.tb[IPVS_FNAT_ATTR_INFO]);
 	EXPECT_EQ(i, (Info{0x100, 4096, 0, 1}));
+}
+
+// A TCP service's reply carries its SYN proxy counters in their own nest.
+TEST(NetlinkCodec, SynProxyCountersOfAService)
+{
+	Msg m = new_msg();
+	nlattr *svc = nla_nest_start(m.get(), IPVS_FNAT_ATTR_SERVICE);
+	nla_put_u16(m.get(), IPVS_FNAT_SVC_ATTR_AF, AF_INET6);
+	nla_put_u8(m.get(), IPVS_FNAT_SVC_ATTR_PROTOCOL, IPPROTO_TCP);
+	const Address vip = A("2001:db8::10");
+	nla_put(m.get(), IPVS_FNAT_SVC_ATTR_ADDR, 16, vip.bytes.data());
+	nla_put_u16(m.get(), IPVS_FNAT_SVC_ATTR_PORT, htons(80));
+	nla_put_u32(m.get(), IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_SYNPROXY);
+	nlattr *sp = nla_nest_start(m.get(), IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS);
+	nla_put_u64(m.get(), IPVS_FNAT_SP_STATS_ATTR_SYN, 1ULL << 33);
+	nla_put_u64(m.get(), IPVS_FNAT_SP_STATS_ATTR_ACK_OK, 7);
+	nla_put_u64(m.get(), IPVS_FNAT_SP_STATS_ATTR_ACK_BAD, 6);
+	nla_put_u64(m.get(), IPVS_FNAT_SP_STATS_ATTR_RS_FAIL, 5);
+	nla_put_u64(m.get(), IPVS_FNAT_SP_STATS_ATTR_DATA_DROPPED, 4);
+	nla_nest_end(m.get(), sp);
+	nla_nest_end(m.get(), svc);
+	Top top(m.get());
+	const Service s = nl::parse_service(top.tb[IPVS_FNAT_ATTR_SERVICE]);
+	ASSERT_TRUE(s.sp_stats);
+	EXPECT_EQ(*s.sp_stats, (SynProxyStats{1ULL << 33, 7, 6, 5, 4}));
+	EXPECT_TRUE(s.synproxy());
 }
 
 TEST(NetlinkCodec, ConnReply)
