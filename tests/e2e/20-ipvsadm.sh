@@ -309,6 +309,12 @@ test_synproxy() {
 	check "a TCP service without -j beside them" fnat -A -t 192.0.2.10:8080 -p 60
 	check_eq "--json: synproxy false for the other two" "False False" \
 		"$(json_eval "tuple(s['synproxy'] for s in d['services'] if s['port'] in (53, 8080))")"
+	check_eq "--json: SYN proxy counters, all 0, for the TCP services (with -j or not), none for UDP" \
+		"80 [0, 0, 0, 0, 0]; 443 [0, 0, 0, 0, 0]; 53 None; 8080 [0, 0, 0, 0, 0]" \
+		"$(json_eval "'; '.join('%d %s' % (s['port'], s.get('synproxy_stats') and [s['synproxy_stats'][k] for k in ('syn', 'ack_ok', 'ack_bad', 'rs_fail', 'data_dropped')]) for s in d['services'])")"
+	check_eq "-L --stats: a counters line under each SYN proxy service only" \
+		"  synproxy: syn 0 ack_ok 0 ack_bad 0 rs_fail 0 data_dropped 0
+  synproxy: syn 0 ack_ok 0 ack_bad 0 rs_fail 0 data_dropped 0" "$(fnat -L -n --stats | grep '^  synproxy:')"
 	local before rules
 	before=$(fnat -L -n)
 	rules=$(fnat -S -n)
