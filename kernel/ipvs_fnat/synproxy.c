@@ -26,7 +26,9 @@
  * does: a client sends no data before the real server's window reaches it, so early
  * data is the exception; what comes anyway is held, up to FNAT_SP_HOLD_SEGS segments
  * and FNAT_SP_HOLD_BYTES of payload, and beyond is dropped and counted
- * (synproxy_data_dropped): the client retransmits.
+ * (synproxy_data_dropped): the client retransmits. The zero window is also why a lost
+ * ACK needs care: the client then sends zero-window probes one sequence number below
+ * the ACK's, which fnat_sp_ack() takes for that ACK.
  *
  * After the handshakes the connection is translated as any other, and further, by
  * FNAT_CONN_F_SYNPROXY (proto_tcp.c, fnat_tcp_sp_in/out): the real server's sequence
@@ -170,6 +172,12 @@ static void fnat_sp_addrs(const struct sk_buff *skb, u16 af, union nf_inet_addr 
 	}
 }
 
+static unsigned int fnat_sp_payload(const struct sk_buff *skb, unsigned int thoff,
+				    const struct tcphdr *th)
+{
+	return skb->len - thoff - th->doff * 4;
+}
+
 /* A client's SYN: the SYN-ACK with a cookie. Consumes skb. */
 static unsigned int fnat_sp_syn(struct net *net, struct fnat_service *svc, struct sk_buff *skb,
 				unsigned int thoff, const struct tcphdr *th, u16 af)
@@ -217,9 +225,18 @@ static unsigned int fnat_sp_syn(struct net *net, struct fnat_service *svc, struc
 	return NF_STOLEN;
 }
 
+static int fnat_sp_cookie_check(const struct sk_buff *skb, u16 af, const struct tcphdr *th,
+				u32 cookie)
+{
+	if (af == AF_INET6)
+		return __cookie_v6_check(ipv6_hdr(skb), th, cookie);
+	return __cookie_v4_check(ip_hdr(skb), th, cookie);
+}
+
 /* An ACK without a connection: is its cookie ours? */
 static unsigned int fnat_sp_ack(struct net *net, struct fnat_service *svc, struct sk_buff *skb,
-				const struct tcphdr *th, u16 af, struct fnat_synproxy_ack *a)
+				unsigned int thoff, struct tcphdr *th, u16 af,
+				struct fnat_synproxy_ack *a)
 {
 	u32 cookie = ntohl(th->ack_seq) - 1;
 	struct fnat_tcpopts o;
@@ -229,10 +246,24 @@ static unsigned int fnat_sp_ack(struct net *net, struct fnat_service *svc, struc
 		fnat_dp_count(net, FNAT_C_BAD_PACKET_DROP);
 		return NF_DROP;
 	}
-	if (af == AF_INET6)
-		mss = __cookie_v6_check(ipv6_hdr(skb), th, cookie);
-	else
-		mss = __cookie_v4_check(ip_hdr(skb), th, cookie);
+	mss = fnat_sp_cookie_check(skb, af, th, cookie);
+	if (!mss && !th->fin && !fnat_sp_payload(skb, thoff, th)) {
+		/*
+		 * A zero-window probe: the client's handshake ACK was lost, and the client,
+		 * which our SYN-ACK offered no window, probes with the sequence number
+		 * before its next (RFC 9293 3.8.6.1; Linux's tcp_xmit_probe_skb), one
+		 * below the one the cookie was made for. It is checked as the ACK it
+		 * stands for and becomes that ACK, which completes the real server's
+		 * handshake; without this the client would probe a cookie check that
+		 * never passes until it gave up.
+		 */
+		struct tcphdr next = *th;
+
+		next.seq = htonl(ntohl(th->seq) + 1);
+		mss = fnat_sp_cookie_check(skb, af, &next, cookie);
+		if (mss)
+			fnat_tcp_set_seq(skb, th, ntohl(next.seq));
+	}
 	if (!mss)
 		goto bad;
 	memset(a, 0, sizeof(*a));
@@ -285,7 +316,7 @@ unsigned int fnat_synproxy_syn_or_ack(struct net *net, struct fnat_service *svc,
 		fnat_dp_count(net, FNAT_C_NO_CONN_DROP);
 		return NF_DROP;
 	}
-	return fnat_sp_ack(net, svc, skb, th, af, ack);
+	return fnat_sp_ack(net, svc, skb, thoff, th, af, ack);
 }
 
 void fnat_synproxy_refuse(struct net *net, struct sk_buff *skb, unsigned int thoff)
@@ -314,12 +345,6 @@ static void fnat_sp_hold_locked(struct fnat_sp_state *st, struct sk_buff *skb,
 	st->held_tail = skb;
 	st->held_segs++;
 	st->held_bytes += payload;
-}
-
-static unsigned int fnat_sp_payload(const struct sk_buff *skb, unsigned int thoff,
-				    const struct tcphdr *th)
-{
-	return skb->len - thoff - th->doff * 4;
 }
 
 unsigned int fnat_synproxy_start(struct net *net, struct sk_buff *skb, struct fnat_conn *cp,

@@ -52,6 +52,17 @@ mac() { on "$1" cat "/sys/class/net/$2/address"; }
 # proxied_are N: N connections wait in SYN_PROXY for their real server.
 proxied_are() { [ "$(fnat -L -n -c | grep -c SYN_PROXY)" = "$1" ]; }
 
+# sp_json EXPR: EXPR (Python) over the -L --json document d, with svc(ADDR, PORT) that
+# service's synproxy_stats and total(KEY) the sum of KEY over the services.
+sp_json() {
+	fnat -L -n --json | "$PY" -c "import json, sys
+d = json.load(sys.stdin)
+def svc(a, p): return next(s['synproxy_stats'] for s in d['services'] if s['address'] == a and s['port'] == p)
+def total(k): return sum(s['synproxy_stats'][k] for s in d['services'])
+def row(a, p): return ' '.join(str(svc(a, p)[k]) for k in ('syn', 'ack_ok', 'ack_bad', 'rs_fail'))
+print($1)"
+}
+
 setup() {
 	topo_standard
 	addr director rs0 203.0.113.100/24 2001:db8:5::100/64
@@ -152,8 +163,9 @@ test_port_reuse() {
 # --- (b) what the client gets wrong -----------------------------------------------------
 
 test_bad_ack() {
-	local bad0 new0 out
+	local bad0 new0 out svc_bad0
 	bad0=$(counter synproxy_ack_bad)
+	svc_bad0=$(sp_json "svc('192.0.2.10', 80)['ack_bad']")
 	new0=$(counter conn_new)
 	# The probes' connections are scapy's: the client's kernel, which knows nothing of
 	# them, must not reset them.
@@ -166,6 +178,8 @@ test_bad_ack() {
 	out=$(on client "$PY" "$PROBE" badack 198.51.100.2 192.0.2.10 80)
 	check_eq "an ACK with a made-up cookie gets no answer" silent "$out"
 	check_eq "...is counted in synproxy_ack_bad" 1 $(($(counter synproxy_ack_bad) - bad0))
+	check_eq "...and in its service's ack_bad (-L --json synproxy_stats)" 1 \
+		$(($(sp_json "svc('192.0.2.10', 80)['ack_bad']") - svc_bad0))
 	check_eq "...creates no connection (conn_new)" "$new0" "$(counter conn_new)"
 	check_eq "...and sends nothing to the real server (SYNs seen by rs1)" 0 "$(capture_syns badack)"
 	local ok0 dd0 nc0
@@ -182,6 +196,12 @@ test_bad_ack() {
 	[ "$out" = "early data" ] ||
 		tcpdump -r "$E2E_TMP/early.pcap" -n -v 2>/dev/null | sed 's/^/     | /' | tail -n 40
 	info "early data: synproxy_ack_ok +$(($(counter synproxy_ack_ok) - ok0)), synproxy_data_dropped +$(($(counter synproxy_data_dropped) - dd0)), no_conn_drop +$(($(counter no_conn_drop) - nc0)); $(grep -c . "$E2E_TMP/echo.log") echo sessions ended"
+	ok0=$(counter synproxy_ack_ok) bad0=$(counter synproxy_ack_bad)
+	out=$(on client "$PY" "$PROBE" lostack 198.51.100.2 192.0.2.10 7)
+	check "a lost handshake ACK: the client's zero-window probe opens the connection, data is echoed ($out)" \
+		grep -q '^window=[1-9][0-9]* echo=after a lost ACK$' <<<"$out"
+	check_eq "...the probe counted in synproxy_ack_ok, not _ack_bad" "1 0" \
+		"$(($(counter synproxy_ack_ok) - ok0)) $(($(counter synproxy_ack_bad) - bad0))"
 	on client nft delete table inet probe
 }
 
@@ -204,6 +224,28 @@ test_rs_fail() {
 	on director sysctl -q -w net.ipvs_fnat.timeout_syn=60
 	check "the failed connections leave the table" \
 		wait_until 30 no_conns_to_failing
+}
+
+# --- (c1) each service's own share of the counters --------------------------------------
+
+test_service_counters() {
+	local k rs0
+	check_eq "the refusing real server's service: syn ack_ok ack_bad rs_fail" "1 1 0 1" \
+		"$(sp_json "row('192.0.2.10', 81)")"
+	check_eq "the absent real server's service: syn ack_ok ack_bad rs_fail" "1 1 0 1" \
+		"$(sp_json "row('192.0.2.10', 82)")"
+	for k in syn ack_ok ack_bad rs_fail data_dropped; do
+		check_eq "the services' $k add up to the namespace's synproxy_$k" \
+			"$(counter "synproxy_$k")" "$(sp_json "total('$k')")"
+	done
+	check_eq "-L --stats: the counters under the refusing server's service" \
+		"  synproxy: syn 1 ack_ok 1 ack_bad 0 rs_fail 1 data_dropped 0" \
+		"$(fnat -L -n --stats | grep -A1 '^TCP  192\.0\.2\.10:81 ' | tail -n 1)"
+	rs0=$(counter synproxy_rs_fail)
+	check "-Z -t zeroes one service" fnat -Z -t 192.0.2.10:81
+	check_eq "...its SYN proxy counters with the others" "0 0 0 0" "$(sp_json "row('192.0.2.10', 81)")"
+	check_eq "...not another service's" "1 1 0 1" "$(sp_json "row('192.0.2.10', 82)")"
+	check_eq "...nor the namespace's" "$rs0" "$(counter synproxy_rs_fail)"
 }
 
 # --- (c2) conn_max applies when the entry is made --------------------------------------
@@ -301,6 +343,7 @@ if setup; then
 	test_port_reuse
 	test_bad_ack
 	test_rs_fail
+	test_service_counters
 	test_conn_max
 	test_flood
 	test_delayed

@@ -9,6 +9,12 @@
     synproxy_probe.py early SRC DST PORT    a handshake whose ACK carries data at
                                             once: prints the data the (echo) server
                                             returns, or "nothing"
+    synproxy_probe.py lostack SRC DST PORT  a handshake whose ACK is lost: the client,
+                                            offered no window, probes (the sequence
+                                            number before its next), then sends data
+                                            once a window opens: prints "window=W
+                                            echo=DATA" ("window=none" if no window
+                                            opened, "echo=nothing" if no echo came)
 
 The client's own kernel has no socket for these: the caller drops its RSTs.
 """
@@ -77,7 +83,45 @@ def early(src, dst, port):
     print(bytes(got[0][TCP].payload).decode(errors="replace").strip() if got else "nothing")
 
 
-COMMANDS = {f.__name__: f for f in (badack, synack, early)}
+def lostack(src, dst, port):
+    sport = random.randint(20000, 60000)
+    ans = syn(src, dst, port, sport)
+    if ans is None or TCP not in ans:
+        print("no SYN-ACK")
+        return
+    t = ans[TCP]
+    ts = dict((k, v) for k, v in t.options if isinstance(k, str)).get("Timestamp")
+    opts = [("Timestamp", (12346, ts[0]))] if ts else []
+    filt = "tcp and src port %s and dst port %d" % (port, sport)
+    # The ACK (seq 1001) never leaves; the zero-window probe has seq 1000, as Linux's.
+    probe = l3(src, dst) / TCP(sport=sport, dport=int(port), flags="A", seq=1000,
+                               ack=t.seq + 1, options=opts)
+    ready = threading.Event()
+    sniffer = AsyncSniffer(filter=filt, timeout=8, count=1, started_callback=ready.set,
+                           lfilter=lambda p: TCP in p and p[TCP].window > 0)
+    sniffer.start()
+    ready.wait(5)
+    send(probe)
+    sniffer.join()
+    if not sniffer.results:
+        print("window=none")
+        return
+    win = sniffer.results[0][TCP].window
+    data = b"after a lost ACK\n"
+    ready = threading.Event()
+    sniffer = AsyncSniffer(filter=filt, timeout=8, count=1, started_callback=ready.set,
+                           lfilter=lambda p: TCP in p and len(bytes(p[TCP].payload)) > 0)
+    sniffer.start()
+    ready.wait(5)
+    send(l3(src, dst) / TCP(sport=sport, dport=int(port), flags="PA", seq=1001,
+                            ack=t.seq + 1, options=opts) / data)
+    sniffer.join()
+    got = sniffer.results
+    echo = bytes(got[0][TCP].payload).decode(errors="replace").strip() if got else "nothing"
+    print("window=%d echo=%s" % (win, echo))
+
+
+COMMANDS = {f.__name__: f for f in (badack, synack, early, lostack)}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
