@@ -58,67 +58,67 @@ def synack(src, dst, port):
         "SAckOK" in opts, "Timestamp" in opts))
 
 
-def early(src, dst, port):
+def handshake(src, dst, port):
+    """A SYN and its SYN-ACK: (sport, the SYN-ACK's TCP, the options a segment
+    after it carries, the capture filter for what comes back), or None."""
     sport = random.randint(20000, 60000)
     ans = syn(src, dst, port, sport)
     if ans is None or TCP not in ans:
-        print("no SYN-ACK")
-        return
+        return None
     t = ans[TCP]
     ts = dict((k, v) for k, v in t.options if isinstance(k, str)).get("Timestamp")
     opts = [("Timestamp", (12346, ts[0]))] if ts else []
-    data = b"early data\n"
-    ack = l3(src, dst) / TCP(sport=sport, dport=int(port), flags="PA", seq=1001,
-                             ack=t.seq + 1, options=opts) / data
-    filt = "tcp and src port %s and dst port %d" % (port, sport)
-    # Listening before the ACK leaves: the echo may come back at once.
+    return sport, t, opts, "tcp and src port %s and dst port %d" % (port, sport)
+
+
+def send_and_catch(pkt, filt, lfilter):
+    """Send pkt with a capture already listening (an answer may come at once): the
+    first segment lfilter takes, within 8 s, or None."""
     ready = threading.Event()
     sniffer = AsyncSniffer(filter=filt, timeout=8, count=1, started_callback=ready.set,
-                           lfilter=lambda p: TCP in p and len(bytes(p[TCP].payload)) > 0)
+                           lfilter=lambda p: TCP in p and lfilter(p[TCP]))
     sniffer.start()
     ready.wait(5)
-    send(ack)
+    send(pkt)
     sniffer.join()
-    got = sniffer.results
-    print(bytes(got[0][TCP].payload).decode(errors="replace").strip() if got else "nothing")
+    return sniffer.results[0][TCP] if sniffer.results else None
+
+
+def has_data(t):
+    return len(bytes(t.payload)) > 0
+
+
+def text(t):
+    return bytes(t.payload).decode(errors="replace").strip() if t is not None else "nothing"
+
+
+def early(src, dst, port):
+    h = handshake(src, dst, port)
+    if h is None:
+        print("no SYN-ACK")
+        return
+    sport, t, opts, filt = h
+    ack = l3(src, dst) / TCP(sport=sport, dport=int(port), flags="PA", seq=1001,
+                             ack=t.seq + 1, options=opts) / b"early data\n"
+    print(text(send_and_catch(ack, filt, has_data)))
 
 
 def lostack(src, dst, port):
-    sport = random.randint(20000, 60000)
-    ans = syn(src, dst, port, sport)
-    if ans is None or TCP not in ans:
+    h = handshake(src, dst, port)
+    if h is None:
         print("no SYN-ACK")
         return
-    t = ans[TCP]
-    ts = dict((k, v) for k, v in t.options if isinstance(k, str)).get("Timestamp")
-    opts = [("Timestamp", (12346, ts[0]))] if ts else []
-    filt = "tcp and src port %s and dst port %d" % (port, sport)
+    sport, t, opts, filt = h
     # The ACK (seq 1001) never leaves; the zero-window probe has seq 1000, as Linux's.
     probe = l3(src, dst) / TCP(sport=sport, dport=int(port), flags="A", seq=1000,
                                ack=t.seq + 1, options=opts)
-    ready = threading.Event()
-    sniffer = AsyncSniffer(filter=filt, timeout=8, count=1, started_callback=ready.set,
-                           lfilter=lambda p: TCP in p and p[TCP].window > 0)
-    sniffer.start()
-    ready.wait(5)
-    send(probe)
-    sniffer.join()
-    if not sniffer.results:
+    opened = send_and_catch(probe, filt, lambda r: r.window > 0)
+    if opened is None:
         print("window=none")
         return
-    win = sniffer.results[0][TCP].window
-    data = b"after a lost ACK\n"
-    ready = threading.Event()
-    sniffer = AsyncSniffer(filter=filt, timeout=8, count=1, started_callback=ready.set,
-                           lfilter=lambda p: TCP in p and len(bytes(p[TCP].payload)) > 0)
-    sniffer.start()
-    ready.wait(5)
-    send(l3(src, dst) / TCP(sport=sport, dport=int(port), flags="PA", seq=1001,
-                            ack=t.seq + 1, options=opts) / data)
-    sniffer.join()
-    got = sniffer.results
-    echo = bytes(got[0][TCP].payload).decode(errors="replace").strip() if got else "nothing"
-    print("window=%d echo=%s" % (win, echo))
+    data = l3(src, dst) / TCP(sport=sport, dport=int(port), flags="PA", seq=1001,
+                              ack=t.seq + 1, options=opts) / b"after a lost ACK\n"
+    print("window=%d echo=%s" % (opened.window, text(send_and_catch(data, filt, has_data))))
 
 
 COMMANDS = {f.__name__: f for f in (badack, synack, early, lostack)}
