@@ -10,14 +10,14 @@
 #                                        \ 192.0.2.134 ─ d2  VIP 192.0.2.10 (lo)  rs0 203.0.113.2 ┘   (toa, nginx)
 #                                                          LIP 192.0.2.202 (lo)
 #   router: 192.0.2.10/32 nexthop via 192.0.2.130 nexthop via 192.0.2.134,
-#           net.ipv4.fib_multipath_hash_policy=1 (source/destination address and port)
+#           net.ipv4.fib_multipath_hash_policy=3, fields 0x37 (addresses, protocol, ports)
 #   rs1, rs2: 192.0.2.201 via 203.0.113.1, 192.0.2.202 via 203.0.113.2; no route to
 #           the clients. Directors: no ip_forward (FULLNAT sends what it translates).
 #   IPv6 alongside: clients 2001:db8:c::N/64 (N = the IPv4 host part), router links
 #   2001:db8:1::/64 and 2001:db8:2::/64 (router ::1, director ::2), VIP
 #   2001:db8:10::10, LIPs 2001:db8:20::1 (d1) and 2001:db8:20::2 (d2) on lo, real
 #   servers 2001:db8:5::11, ::12 with the LIPs routed via 2001:db8:5::1 / ::2,
-#   net.ipv6.fib_multipath_hash_policy=1.
+#   net.ipv6.fib_multipath_hash_policy=3 alike.
 # Then director 1 "fails": the router's route loses its next hop, and every new
 # connection is served by director 2.
 . "$(dirname "$0")/lib.sh"
@@ -50,7 +50,15 @@ setup() {
 	ns_add router
 	ns_add lan
 	router router
-	on router sysctl -q -w net.ipv4.fib_multipath_hash_policy=1 net.ipv6.fib_multipath_hash_policy=1
+	# The router hashes the headers, as a real one does. Policy 1 would not, here: over
+	# veth a packet keeps the hash its socket gave it (skb->hash), and policy 1 takes
+	# any such layer-4 hash as it is, while packets that carry none are hashed from
+	# their headers, another function; TCP also draws a new socket hash after a
+	# retransmission timeout. Either moves a flow to the other director (the debug
+	# kernel, slow enough for timeouts, saw it). Policy 3 with the five-tuple fields
+	# (source and destination address, protocol, ports: 0x37) reads the headers only.
+	on router sysctl -q -w net.ipv4.fib_multipath_hash_policy=3 net.ipv4.fib_multipath_hash_fields=0x37 \
+		net.ipv6.fib_multipath_hash_policy=3 net.ipv6.fib_multipath_hash_fields=0x37
 	on router ip link add br0 type bridge
 	on router ip link set br0 up
 	addr router br0 198.51.100.1/24 2001:db8:c::1/64
@@ -63,12 +71,6 @@ setup() {
 			"2001:db8:c::$n/64" "2001:db8:c::$((n + 1))/64"
 		on "$c" ip route add default via 198.51.100.1
 		on "$c" ip -6 route add default via 2001:db8:c::1
-		# Over veth a packet keeps the hash its socket gave it, and the router's
-		# layer-4 multipath hash takes that hash as it is. TCP draws a new one after
-		# each retransmission timeout (and, for IPv6, a new flow label), which here
-		# would move a connection to the other director, as a real router hashing the
-		# headers never would. Fixed socket hashes keep the emulation honest.
-		on "$c" sysctl -q -w net.core.txrehash=0
 		n=$((n + 2))
 	done
 	on lan ip link add br0 type bridge
