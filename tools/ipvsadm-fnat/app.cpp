@@ -5,10 +5,11 @@
 #include <new>
 #include <ostream>
 
-#include "errors.hpp"
+#include "fnat/errors.hpp"
+#include "fnat/uapi.hpp"
+#include "fnat/version.hpp"
+
 #include "format.hpp"
-#include "uapi.hpp"
-#include "version.hpp"
 
 namespace fnat {
 namespace {

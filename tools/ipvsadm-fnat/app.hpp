@@ -7,7 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "kernel.hpp"
+#include "fnat/kernel.hpp"
+
 #include "parser.hpp"
 #include "resolver.hpp"
 

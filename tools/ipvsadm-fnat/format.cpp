@@ -7,9 +7,10 @@
 #include <cstdio>
 #include <tuple>
 
-#include "json.hpp"
+#include "fnat/json.hpp"
+#include "fnat/uapi.hpp"
+
 #include "parser.hpp"
-#include "uapi.hpp"
 
 namespace fnat {
 namespace {

@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "model.hpp"
+#include "fnat/model.hpp"
+
 #include "resolver.hpp"
 
 namespace fnat {

@@ -1,12 +1,13 @@
 // ipvsadm-fnat: the FULLNAT control tool. Everything but the wiring lives in
-// ipvsadm_fnat_core (app.cpp and what it uses).
+// ipvsadm_fnat_core (app.cpp and what it uses) and fnat_tools (tools/lib/).
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "fnat/netlink_kernel.hpp"
+
 #include "app.hpp"
-#include "netlink_kernel.hpp"
 
 int main(int argc, char **argv)
 {

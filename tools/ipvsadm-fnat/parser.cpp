@@ -7,7 +7,7 @@
 #include <climits>
 #include <cstring>
 
-#include "uapi.hpp"
+#include "fnat/uapi.hpp"
 
 namespace fnat {
 namespace {

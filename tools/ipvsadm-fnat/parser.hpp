@@ -9,8 +9,9 @@
 #include <variant>
 #include <vector>
 
+#include "fnat/model.hpp"
+
 #include "commands.hpp"
-#include "model.hpp"
 #include "resolver.hpp"
 
 namespace fnat {

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "model.hpp"
+#include "fnat/model.hpp"
 
 namespace fnat {
 

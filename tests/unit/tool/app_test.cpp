@@ -8,8 +8,9 @@
 #include <cstring>
 #include <string>
 
+#include "fnat/uapi.hpp"
+
 #include "test_support.hpp"
-#include "uapi.hpp"
 
 using namespace fnat;
 using fnat::test::Result;
@@ -452,7 +453,7 @@ TEST(Tool, HelpVersionAndBadUsageNeverTouchTheKernel)
 	EXPECT_NE(h.out.find("  --synproxy     -j  "), std::string::npos);
 	const Result v = t("--version");
 	EXPECT_EQ(v.rc, 0);
-	EXPECT_EQ(v.out, std::string("ipvsadm-fnat v") + IPVSADM_FNAT_VERSION +
+	EXPECT_EQ(v.out, std::string("ipvsadm-fnat v") + FNAT_TOOLS_VERSION +
 				 " (FULLNAT; generic netlink family IPVS_FNAT version 1)\n");
 	const Result bad = t("-A -t 192.0.2.10:80 -g");
 	EXPECT_EQ(bad.rc, 2);

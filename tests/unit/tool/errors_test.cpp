@@ -5,9 +5,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "errors.hpp"
-#include "kernel.hpp"
-#include "uapi.hpp"
+#include "fnat/errors.hpp"
+#include "fnat/kernel.hpp"
+#include "fnat/uapi.hpp"
 
 using namespace fnat;
 

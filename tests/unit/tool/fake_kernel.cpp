@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "uapi.hpp"
+#include "fnat/uapi.hpp"
 
 namespace fnat::test {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "kernel.hpp"
+#include "fnat/kernel.hpp"
 
 namespace fnat::test {
 

@@ -9,9 +9,10 @@
 #include <fstream>
 #include <string>
 
+#include "fnat/uapi.hpp"
+
 #include "format.hpp"
 #include "test_support.hpp"
-#include "uapi.hpp"
 
 using namespace fnat;
 

@@ -12,9 +12,9 @@
 #include <memory>
 #include <vector>
 
-#include "kernel.hpp"
-#include "netlink_codec.hpp"
-#include "uapi.hpp"
+#include "fnat/kernel.hpp"
+#include "fnat/netlink_codec.hpp"
+#include "fnat/uapi.hpp"
 
 using namespace fnat;
 

@@ -7,9 +7,10 @@
 #include <variant>
 #include <vector>
 
+#include "fnat/uapi.hpp"
+
 #include "parser.hpp"
 #include "test_support.hpp"
-#include "uapi.hpp"
 
 using namespace fnat;
 using fnat::test::words;

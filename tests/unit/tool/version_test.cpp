@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "version.hpp"
+#include "fnat/version.hpp"
 
 TEST(Version, MatchesTheProjectRelease)
 {
-	EXPECT_EQ(fnat::tool_version(), IPVSADM_FNAT_VERSION);
+	EXPECT_EQ(fnat::tool_version(), FNAT_TOOLS_VERSION);
 	EXPECT_FALSE(fnat::tool_version().empty());
 }

@@ -1,10 +1,10 @@
-#include "errors.hpp"
+#include "fnat/errors.hpp"
 
 #include <cerrno>
 #include <cstring>
 
-#include "kernel.hpp"
-#include "uapi.hpp"
+#include "fnat/kernel.hpp"
+#include "fnat/uapi.hpp"
 
 namespace fnat {
 namespace {

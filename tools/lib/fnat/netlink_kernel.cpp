@@ -1,4 +1,4 @@
-#include "netlink_kernel.hpp"
+#include "fnat/netlink_kernel.hpp"
 
 #include <arpa/inet.h>
 #include <linux/netlink.h>
@@ -18,8 +18,8 @@
 #include <optional>
 #include <string>
 
-#include "netlink_codec.hpp"
-#include "uapi.hpp"
+#include "fnat/netlink_codec.hpp"
+#include "fnat/uapi.hpp"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270

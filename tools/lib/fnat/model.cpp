@@ -1,10 +1,10 @@
-#include "model.hpp"
+#include "fnat/model.hpp"
 
 #include <arpa/inet.h>
 
 #include <cstring>
 
-#include "uapi.hpp"
+#include "fnat/uapi.hpp"
 
 namespace fnat {
 

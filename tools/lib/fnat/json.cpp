@@ -1,4 +1,4 @@
-#include "json.hpp"
+#include "fnat/json.hpp"
 
 #include <cstdio>
 

@@ -1,11 +1,11 @@
 #pragma once
-// The IPVS_FNAT attribute trees <-> the tool's plain data: how each request is built
+// The IPVS_FNAT attribute trees <-> the tools' plain data: how each request is built
 // and each reply read (libnl attributes, network byte order on the wire). Kept apart
 // from the socket so that the unit tests can check the encoding without a kernel.
 #include <cstddef>
 #include <string>
 
-#include "model.hpp"
+#include "fnat/model.hpp"
 
 struct nl_msg;
 struct nlattr;

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "kernel.hpp"
+#include "fnat/kernel.hpp"
 
 struct nl_sock;
 struct nl_msg;

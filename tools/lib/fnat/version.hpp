@@ -2,6 +2,6 @@
 #include <string_view>
 
 namespace fnat {
-// The tool's release, the same as the project's (CMake's PROJECT_VERSION).
+// The tools' release, the same as the project's (CMake's PROJECT_VERSION).
 std::string_view tool_version();
 } // namespace fnat

@@ -1,4 +1,4 @@
-#include "netlink_codec.hpp"
+#include "fnat/netlink_codec.hpp"
 
 #include <arpa/inet.h>
 #include <linux/netlink.h>
@@ -10,8 +10,8 @@
 #include <optional>
 #include <string>
 
-#include "kernel.hpp"
-#include "uapi.hpp"
+#include "fnat/kernel.hpp"
+#include "fnat/uapi.hpp"
 
 namespace fnat::nl {
 

@@ -1,5 +1,5 @@
 #pragma once
-// The kernel as the tool sees it: one call per IPVS_FNAT command. NetlinkKernel
+// The kernel as the tools see it: one call per IPVS_FNAT command. NetlinkKernel
 // speaks the generic-netlink family; the unit tests use an in-memory fake.
 #include <cstdint>
 #include <optional>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "model.hpp"
+#include "fnat/model.hpp"
 
 namespace fnat {
 

@@ -1,5 +1,5 @@
 #pragma once
-// Plain data exchanged between the parser, the kernel transport and the formatters.
+// Plain data exchanged between a program (parser, formatters) and the kernel transport.
 // Nothing here talks to the kernel: the values are what the IPVS_FNAT family carries
 // (kernel/include/uapi/ipvs_fnat.h), in host byte order.
 #include <array>
