@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	build-essential cmake pkg-config libnl-3-dev libnl-genl-3-dev sparse
+	build-essential cmake pkg-config libnl-3-dev libnl-genl-3-dev nlohmann-json3-dev sparse
 	googletest libgtest-dev libgmock-dev
 	# the test kernel and its headers (the guest boots this kernel; modules build against it)
 	linux-image-amd64 linux-headers-amd64

@@ -171,14 +171,14 @@ std::string service_block(const ServiceView &v, unsigned fmt, const Resolver &r)
 
 std::string_view family_name(int af) { return af == AF_INET6 ? "inet6" : "inet"; }
 
-json::Object stats_json(const Stats &s)
+json::Value stats_json(const Stats &s)
 {
 	return {{"conns", s.conns},   {"inpkts", s.inpkts}, {"outpkts", s.outpkts}, {"inbytes", s.inbytes},
 		{"outbytes", s.outbytes}, {"cps", s.cps},       {"inpps", s.inpps},     {"outpps", s.outpps},
 		{"inbps", s.inbps},   {"outbps", s.outbps}};
 }
 
-json::Object key_json(const ServiceKey &k)
+json::Value key_json(const ServiceKey &k)
 {
 	return {{"protocol", proto_name(k.proto)},
 		{"af", family_name(k.af())},
@@ -186,7 +186,7 @@ json::Object key_json(const ServiceKey &k)
 		{"port", k.port}};
 }
 
-json::Object laddr_json(const Laddr &l)
+json::Value laddr_json(const Laddr &l)
 {
 	return {{"address", l.addr.str()},
 		{"af", family_name(l.addr.af)},
@@ -194,47 +194,52 @@ json::Object laddr_json(const Laddr &l)
 		{"conns", l.conns}};
 }
 
+json::Value laddrs_json(const std::vector<Laddr> &laddrs)
+{
+	json::Value a = json::Value::array();
+	for (const Laddr &l : laddrs)
+		a.push_back(laddr_json(l));
+	return a;
+}
+
 json::Value service_json(const ServiceView &v)
 {
 	const Service &s = v.svc;
-	json::Object o = key_json(s.key);
-	o.emplace_back("scheduler", s.sched);
-	o.emplace_back("flags", s.flags);
-	o.emplace_back("persistent", s.persistent());
-	o.emplace_back("synproxy", s.synproxy());
-	o.emplace_back("timeout", s.timeout);
-	o.emplace_back("netmask", s.netmask);
-	o.emplace_back("num_dests", s.num_dests);
-	o.emplace_back("num_laddrs", s.num_laddrs);
-	o.emplace_back("stats", stats_json(s.stats));
+	json::Value o = key_json(s.key);
+	o["scheduler"] = s.sched;
+	o["flags"] = s.flags;
+	o["persistent"] = s.persistent();
+	o["synproxy"] = s.synproxy();
+	o["timeout"] = s.timeout;
+	o["netmask"] = s.netmask;
+	o["num_dests"] = s.num_dests;
+	o["num_laddrs"] = s.num_laddrs;
+	o["stats"] = stats_json(s.stats);
 	if (s.sp_stats)
-		o.emplace_back("synproxy_stats", json::Object{{"syn", s.sp_stats->syn},
-							      {"ack_ok", s.sp_stats->ack_ok},
-							      {"ack_bad", s.sp_stats->ack_bad},
-							      {"rs_fail", s.sp_stats->rs_fail},
-							      {"data_dropped", s.sp_stats->data_dropped}});
-	json::Array dests;
+		o["synproxy_stats"] = {{"syn", s.sp_stats->syn},
+				       {"ack_ok", s.sp_stats->ack_ok},
+				       {"ack_bad", s.sp_stats->ack_bad},
+				       {"rs_fail", s.sp_stats->rs_fail},
+				       {"data_dropped", s.sp_stats->data_dropped}};
+	json::Value dests = json::Value::array();
 	for (const Dest &d : v.dests)
-		dests.push_back(json::Object{{"address", d.addr.str()},
-					     {"port", d.port},
-					     {"af", family_name(d.addr.af)},
-					     {"forward", "FullNat"},
-					     {"weight", d.weight},
-					     {"u_threshold", d.u_thresh},
-					     {"l_threshold", d.l_thresh},
-					     {"active_conns", d.active_conns},
-					     {"inact_conns", d.inact_conns},
-					     {"persist_conns", d.persist_conns},
-					     {"stats", stats_json(d.stats)}});
-	o.emplace_back("destinations", std::move(dests));
-	json::Array laddrs;
-	for (const Laddr &l : v.laddrs)
-		laddrs.push_back(laddr_json(l));
-	o.emplace_back("laddrs", std::move(laddrs));
+		dests.push_back(json::Value{{"address", d.addr.str()},
+					    {"port", d.port},
+					    {"af", family_name(d.addr.af)},
+					    {"forward", "FullNat"},
+					    {"weight", d.weight},
+					    {"u_threshold", d.u_thresh},
+					    {"l_threshold", d.l_thresh},
+					    {"active_conns", d.active_conns},
+					    {"inact_conns", d.inact_conns},
+					    {"persist_conns", d.persist_conns},
+					    {"stats", stats_json(d.stats)}});
+	o["destinations"] = std::move(dests);
+	o["laddrs"] = laddrs_json(v.laddrs);
 	return o;
 }
 
-json::Object endpoint_json(const Endpoint &e) { return {{"address", e.addr.str()}, {"port", e.port}}; }
+json::Value endpoint_json(const Endpoint &e) { return {{"address", e.addr.str()}, {"port", e.port}}; }
 
 }  // namespace
 
@@ -332,28 +337,28 @@ std::string format_laddrs(const Listing &listing, unsigned fmt, const Resolver &
 
 std::string json_list(const Listing &listing)
 {
-	json::Object root;
+	json::Value root = json::Value::object();
 	if (listing.info) {
 		const Info &i = *listing.info;
-		root.emplace_back("info", json::Object{{"version", version_string(i.version)},
-						       {"version_code", i.version},
-						       {"conn_tab_size", i.conn_tab_size},
-						       {"conn_count", i.conn_count},
-						       {"service_count", i.service_count}});
+		root["info"] = {{"version", version_string(i.version)},
+				{"version_code", i.version},
+				{"conn_tab_size", i.conn_tab_size},
+				{"conn_count", i.conn_count},
+				{"service_count", i.service_count}};
 	}
-	json::Array services;
+	json::Value services = json::Value::array();
 	for (const ServiceView &v : listing.services)
 		services.push_back(service_json(v));
-	root.emplace_back("services", std::move(services));
+	root["services"] = std::move(services);
 	return json::dump(root);
 }
 
 std::string json_timeout(const Config &c)
 {
-	json::Object o;
+	json::Value o = json::Value::object();
 	auto put = [&o](const char *name, const auto &field) {
 		if (field)
-			o.emplace_back(name, json::Value(*field));
+			o[name] = *field;
 	};
 	put("timeout_tcp", c.timeout_tcp);
 	put("timeout_tcp_fin", c.timeout_tcp_fin);
@@ -370,35 +375,32 @@ std::string json_timeout(const Config &c)
 
 std::string json_conns(const std::vector<Conn> &conns)
 {
-	json::Array a;
+	json::Value a = json::Value::array();
 	for (const Conn &c : conns)
-		a.push_back(json::Object{{"protocol", proto_name(c.proto)},
-					 {"af", family_name(c.client.addr.af)},
-					 {"client", endpoint_json(c.client)},
-					 {"virtual", endpoint_json(c.virt)},
-					 {"local", endpoint_json(c.local)},
-					 {"destination", endpoint_json(c.dest)},
-					 {"state", c.state},
-					 {"state_name", c.state_name},
-					 {"expires_ms", c.expires_ms},
-					 {"flags", c.flags},
-					 {"toa_done", (c.flags & IPVS_FNAT_CONN_F_TOA_DONE) != 0},
-					 {"persistent", (c.flags & IPVS_FNAT_CONN_F_PERSISTENT) != 0}});
-	return json::dump(json::Object{{"connections", std::move(a)}});
+		a.push_back(json::Value{{"protocol", proto_name(c.proto)},
+					{"af", family_name(c.client.addr.af)},
+					{"client", endpoint_json(c.client)},
+					{"virtual", endpoint_json(c.virt)},
+					{"local", endpoint_json(c.local)},
+					{"destination", endpoint_json(c.dest)},
+					{"state", c.state},
+					{"state_name", c.state_name},
+					{"expires_ms", c.expires_ms},
+					{"flags", c.flags},
+					{"toa_done", (c.flags & IPVS_FNAT_CONN_F_TOA_DONE) != 0},
+					{"persistent", (c.flags & IPVS_FNAT_CONN_F_PERSISTENT) != 0}});
+	return json::dump({{"connections", std::move(a)}});
 }
 
 std::string json_laddrs(const Listing &listing)
 {
-	json::Array services;
+	json::Value services = json::Value::array();
 	for (const ServiceView &v : listing.services) {
-		json::Object o = key_json(v.svc.key);
-		json::Array laddrs;
-		for (const Laddr &l : v.laddrs)
-			laddrs.push_back(laddr_json(l));
-		o.emplace_back("laddrs", std::move(laddrs));
+		json::Value o = key_json(v.svc.key);
+		o["laddrs"] = laddrs_json(v.laddrs);
 		services.push_back(std::move(o));
 	}
-	return json::dump(json::Object{{"services", std::move(services)}});
+	return json::dump({{"services", std::move(services)}});
 }
 
 void sort_listing(Listing &listing)
