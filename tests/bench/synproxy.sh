@@ -22,6 +22,12 @@
 #   flood_legit_cps_ratio         wrk on :81 while fnat-synflood floods :81 as fast as it
 #                                 can from spoofed sources / wrk on :81 without the flood
 #   flood_legit_cps_ratio_ipvs_syncookies  the same on :82 (the stock alternative)
+#   flood_legit_cps_ratio_vs_dropped_flood (and _ipvs_syncookies)  wrk on :81 (:82)
+#                                 under the flood at it / under the same flood sent
+#                                 to :84, where it is dropped on arrival: the generator
+#                                 and the receive path share the guest's two vCPUs with
+#                                 wrk, nginx and the director, so this one takes their
+#                                 share out and leaves what answering the flood costs
 #   synproxy_cookie_rate_ratio    SYN-ACKs per CPU-second, ours / netfilter's: the
 #                                 guest's busy time for BENCH_COOKIE_SYNS SYNs at :81 and
 #                                 at :83, less that of as many dropped at :84, per
@@ -216,6 +222,14 @@ round() {
 	info "round $r: flood at :82: $(((a1 - a0) / SECS)) SYN-ACKs/s (the real servers') at the client"
 	R_FLOOD+=" $(ratio "$flooded" "$noflood")"
 	R_FLOOD_IPVS+=" $(ratio "$iflooded" "$inoflood")"
+	# The same flood dropped as it arrives: the generator's and the receive path's share.
+	local dflooded idflooded
+	flood_start 84
+	dflooded=$(cps 81) || dflooded=0
+	idflooded=$(cps 82) || idflooded=0
+	flood_stop
+	R_FLOOD_NET+=" $(ratio "$flooded" "$dflooded")"
+	R_FLOOD_NET_IPVS+=" $(ratio "$iflooded" "$idflooded")"
 
 	base=$(flood_cost 84) && ours=$(flood_cost 81) && nft=$(flood_cost 83) || return 1
 	hz=$(getconf CLK_TCK)
@@ -243,22 +257,26 @@ round() {
 	on director tc qdisc del dev cli0 root
 	R_UP+=" $(ratio "$up1" "$up0")"
 	R_DOWN+=" $(ratio "$dn1" "$dn0")"
-	info "round $r: cps plain $plain, synproxy $sp; :81 $noflood -> $flooded under the flood, IPVS :82 $inoflood -> $iflooded; up $up0 / $up1 bit/s, down $dn0 / $dn1 bit/s"
-	printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$plain" "$sp" "$noflood" "$flooded" \
-		"$inoflood" "$iflooded" "$cost_ours" "$cost_nft" "$up0" "$up1" "$dn0" "$dn1" >>"$BENCH_DIR/synproxy.tsv"
+	info "round $r: cps plain $plain, synproxy $sp; :81 $noflood -> $flooded under the flood ($dflooded under a dropped one), IPVS :82 $inoflood -> $iflooded ($idflooded); up $up0 / $up1 bit/s, down $dn0 / $dn1 bit/s"
+	printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$plain" "$sp" "$noflood" "$flooded" \
+		"$inoflood" "$iflooded" "$cost_ours" "$cost_nft" "$up0" "$up1" "$dn0" "$dn1" "$dflooded" "$idflooded" \
+		>>"$BENCH_DIR/synproxy.tsv"
 }
 
 # --- main ----------------------------------------------------------------------------------
 setup || die "setup: topology, ipvs_fnat, ip_vs, nftables, nginx, iperf3"
-printf 'round\tcps_plain\tcps_synproxy\tcps_noflood\tcps_flood\tipvs_cps_noflood\tipvs_cps_flood\tcpu_s_per_synack\tnft_cpu_s_per_synack\tup_plain\tup_synproxy\tdown_plain\tdown_synproxy\n' \
+printf 'round\tcps_plain\tcps_synproxy\tcps_noflood\tcps_flood\tipvs_cps_noflood\tipvs_cps_flood\tcpu_s_per_synack\tnft_cpu_s_per_synack\tup_plain\tup_synproxy\tdown_plain\tdown_synproxy\tcps_dropped_flood\tipvs_cps_dropped_flood\n' \
 	>"$BENCH_DIR/synproxy.tsv"
-R_CPS="" R_FLOOD="" R_FLOOD_IPVS="" R_COOKIE="" R_UP="" R_DOWN="" RATE_OURS="" RATE_NFT=""
+R_CPS="" R_FLOOD="" R_FLOOD_IPVS="" R_FLOOD_NET="" R_FLOOD_NET_IPVS="" R_COOKIE="" R_UP="" R_DOWN="" RATE_OURS="" RATE_NFT=""
 for ((r = 1; r <= REPS; r++)); do
 	round $r || die "round $r"
 done
 info "synproxy counters: $(on director awk '/^synproxy_/ { printf "%s %s ", $1, $2 }' /proc/net/ip_vs_fnat_stats)"
 for m in cps_ratio_synproxy_vs_plain:R_CPS flood_legit_cps_ratio:R_FLOOD \
-	flood_legit_cps_ratio_ipvs_syncookies:R_FLOOD_IPVS synproxy_cookie_rate_ratio:R_COOKIE \
+	flood_legit_cps_ratio_ipvs_syncookies:R_FLOOD_IPVS \
+	flood_legit_cps_ratio_vs_dropped_flood:R_FLOOD_NET \
+	flood_legit_cps_ratio_vs_dropped_flood_ipvs_syncookies:R_FLOOD_NET_IPVS \
+	synproxy_cookie_rate_ratio:R_COOKIE \
 	synproxy_throughput_ratio_up:R_UP synproxy_throughput_ratio_down:R_DOWN; do
 	name=${m%%:*}
 	v=${m#*:}
