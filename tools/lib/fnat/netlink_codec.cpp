@@ -157,6 +157,13 @@ void put_laddr(nl_msg *m, const Address &a)
 	check_put(nla_nest_end(m, n));
 }
 
+// f = tb[t] when the attribute came (a counter left out stays 0).
+template <std::size_t N> void get_u64(nlattr *(&tb)[N], int t, std::uint64_t &f)
+{
+	if (tb[t])
+		f = u64(tb[t]);
+}
+
 Stats parse_stats(nlattr *nest)
 {
 	Stats s;
@@ -164,20 +171,16 @@ Stats parse_stats(nlattr *nest)
 		return s;
 	nlattr *tb[IPVS_FNAT_STATS_ATTR_MAX + 1];
 	parse_nested(tb, nest);
-	auto get = [&](int t, std::uint64_t &f) {
-		if (tb[t])
-			f = u64(tb[t]);
-	};
-	get(IPVS_FNAT_STATS_ATTR_CONNS, s.conns);
-	get(IPVS_FNAT_STATS_ATTR_INPKTS, s.inpkts);
-	get(IPVS_FNAT_STATS_ATTR_OUTPKTS, s.outpkts);
-	get(IPVS_FNAT_STATS_ATTR_INBYTES, s.inbytes);
-	get(IPVS_FNAT_STATS_ATTR_OUTBYTES, s.outbytes);
-	get(IPVS_FNAT_STATS_ATTR_CPS, s.cps);
-	get(IPVS_FNAT_STATS_ATTR_INPPS, s.inpps);
-	get(IPVS_FNAT_STATS_ATTR_OUTPPS, s.outpps);
-	get(IPVS_FNAT_STATS_ATTR_INBPS, s.inbps);
-	get(IPVS_FNAT_STATS_ATTR_OUTBPS, s.outbps);
+	get_u64(tb, IPVS_FNAT_STATS_ATTR_CONNS, s.conns);
+	get_u64(tb, IPVS_FNAT_STATS_ATTR_INPKTS, s.inpkts);
+	get_u64(tb, IPVS_FNAT_STATS_ATTR_OUTPKTS, s.outpkts);
+	get_u64(tb, IPVS_FNAT_STATS_ATTR_INBYTES, s.inbytes);
+	get_u64(tb, IPVS_FNAT_STATS_ATTR_OUTBYTES, s.outbytes);
+	get_u64(tb, IPVS_FNAT_STATS_ATTR_CPS, s.cps);
+	get_u64(tb, IPVS_FNAT_STATS_ATTR_INPPS, s.inpps);
+	get_u64(tb, IPVS_FNAT_STATS_ATTR_OUTPPS, s.outpps);
+	get_u64(tb, IPVS_FNAT_STATS_ATTR_INBPS, s.inbps);
+	get_u64(tb, IPVS_FNAT_STATS_ATTR_OUTBPS, s.outbps);
 	return s;
 }
 
@@ -186,15 +189,11 @@ SynProxyStats parse_sp_stats(nlattr *nest)
 	SynProxyStats s;
 	nlattr *tb[IPVS_FNAT_SP_STATS_ATTR_MAX + 1];
 	parse_nested(tb, nest);
-	auto get = [&](int t, std::uint64_t &f) {
-		if (tb[t])
-			f = u64(tb[t]);
-	};
-	get(IPVS_FNAT_SP_STATS_ATTR_SYN, s.syn);
-	get(IPVS_FNAT_SP_STATS_ATTR_ACK_OK, s.ack_ok);
-	get(IPVS_FNAT_SP_STATS_ATTR_ACK_BAD, s.ack_bad);
-	get(IPVS_FNAT_SP_STATS_ATTR_RS_FAIL, s.rs_fail);
-	get(IPVS_FNAT_SP_STATS_ATTR_DATA_DROPPED, s.data_dropped);
+	get_u64(tb, IPVS_FNAT_SP_STATS_ATTR_SYN, s.syn);
+	get_u64(tb, IPVS_FNAT_SP_STATS_ATTR_ACK_OK, s.ack_ok);
+	get_u64(tb, IPVS_FNAT_SP_STATS_ATTR_ACK_BAD, s.ack_bad);
+	get_u64(tb, IPVS_FNAT_SP_STATS_ATTR_RS_FAIL, s.rs_fail);
+	get_u64(tb, IPVS_FNAT_SP_STATS_ATTR_DATA_DROPPED, s.data_dropped);
 	return s;
 }
 
