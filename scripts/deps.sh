@@ -15,6 +15,9 @@ packages=(
 	# the tests' tools, run inside the guest from the shared host root
 	iproute2 nftables ethtool procps psmisc iputils-ping tcpdump
 	python3 python3-scapy nginx-light curl iperf3 wrk socat ipvsadm
+	# the health checks and VRRP (tests/e2e/55-keepalived.sh): Debian's own keepalived,
+	# and the Prometheus text parser that checks ipvsadm-fnat --prometheus
+	keepalived python3-prometheus-client
 	# the benchmarks (make bench): the profiler and the plot
 	linux-perf gnuplot-nox
 	# make test's DKMS stage builds and installs the modules for the test kernel (DKMS
@@ -42,6 +45,9 @@ export DEBIAN_FRONTEND=noninteractive
 
 # nginx-light starts a system nginx on port 80 when installed on a machine with an init
 # system; the tests run their own nginx instances inside namespaces and need none.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active -q nginx 2>/dev/null; then
-	"${sudo[@]}" systemctl stop nginx || true
-fi
+# keepalived likewise starts the system's keepalived (with no configuration it exits).
+for unit in nginx keepalived; do
+	if command -v systemctl >/dev/null 2>&1 && systemctl is-active -q "$unit" 2>/dev/null; then
+		"${sudo[@]}" systemctl stop "$unit" || true
+	fi
+done

@@ -37,14 +37,30 @@
  *                                     client's ACK carries a valid cookie, so that
  *                                     a SYN flood from spoofed sources never
  *                                     reaches the real servers. TCP services only
- *                                     (EINVAL on a UDP service); off by default.
+ *                                     (EINVAL on a UDP service); off by default;
+ *         IPVS_FNAT_SVC_F_DEST_CHECK  passive health checks of the real servers: a
+ *                                     real server whose new connections fail in
+ *                                     the handshake (RST to the SYN, no SYN-ACK
+ *                                     within the SYN timeout, ICMP unreachable)
+ *                                     DC_FAILS times in a row is inhibited (gets
+ *                                     no new connection) for DC_INHIBIT_MIN
+ *                                     seconds, doubled on every repeat up to
+ *                                     DC_INHIBIT_MAX, then gets one trial
+ *                                     connection whose success restores it. With
+ *                                     SYNPROXY too, a real server that refuses the
+ *                                     proxy's SYN is replaced once by another.
+ *       OWNER (0 when left out) tags the service with the program that made it:
+ *       IPVS_FNAT_OWNER_MIRROR for ipvs-fnat-mirror, 0 for a service made by hand.
+ *       A program that manages services changes only those carrying its tag. It
+ *       is set at creation and cannot be changed.
  *
  *   IPVS_FNAT_CMD_SET_SERVICE  ATTR_SERVICE { key, [SCHED_NAME], [FLAGS], [TIMEOUT],
  *                              [NETMASK] }
  *       Change an existing service; attributes left out keep their value. FLAGS,
  *       when given, replaces the whole word: every flag it does not hold is cleared
- *       (PERSISTENT and SYNPROXY alike). SYNPROXY on a UDP service is EINVAL, as in
- *       NEW_SERVICE, and nothing is changed. ESRCH if there is no such service.
+ *       (PERSISTENT, SYNPROXY and DEST_CHECK alike). SYNPROXY on a UDP service is
+ *       EINVAL, as in NEW_SERVICE, and nothing is changed; so is an OWNER that is
+ *       not the service's. ESRCH if there is no such service.
  *
  *   IPVS_FNAT_CMD_DEL_SERVICE  ATTR_SERVICE { key }
  *       Delete a service with its destinations and local addresses; its live
@@ -53,7 +69,7 @@
  *   IPVS_FNAT_CMD_GET_SERVICE  [ATTR_SERVICE { key }]
  *       With a key: one service (ESRCH if none). As a dump (NLM_F_DUMP): every
  *       service, one message each. Replies carry ATTR_SERVICE { key, SCHED_NAME,
- *       FLAGS, TIMEOUT, NETMASK, NUM_DESTS, NUM_LADDRS, STATS { ... } } and, for a
+ *       FLAGS, TIMEOUT, NETMASK, NUM_DESTS, NUM_LADDRS, OWNER, STATS { ... } } and, for a
  *       TCP service, SYNPROXY_STATS { SYN, ACK_OK, ACK_BAD, RS_FAIL, DATA_DROPPED }.
  *
  *   IPVS_FNAT_CMD_NEW_DEST     ATTR_SERVICE { key }, ATTR_DEST { ADDR, PORT,
@@ -73,26 +89,37 @@
  *   IPVS_FNAT_CMD_GET_DEST     ATTR_SERVICE { key }   (dump)
  *       Every destination of the service, one message each: ATTR_DEST { ADDR,
  *       PORT, ADDR_FAMILY, WEIGHT, U_THRESH, L_THRESH, ACTIVE_CONNS, INACT_CONNS,
- *       PERSIST_CONNS, STATS { ... } }. ESRCH if there is no such service.
+ *       PERSIST_CONNS, CHECK_STATE, CHECK_FAILS, INHIBIT_LEFT, INHIBITS,
+ *       STATS { ... } }. ESRCH if there is no such service. The CHECK_ attributes
+ *       are the passive health check's (DEST_CHECK); a destination is inhibited
+ *       only while its service has DEST_CHECK, and turning DEST_CHECK off (or any
+ *       SET_DEST) restores it at once.
  *
- *   IPVS_FNAT_CMD_NEW_LADDR    ATTR_SERVICE { key }, ATTR_LADDR { ADDR, [AF] }
+ *   IPVS_FNAT_CMD_NEW_LADDR    [ATTR_SERVICE { key }], ATTR_LADDR { ADDR, [AF] }
  *       Add a local address (LIP) to the service's pool. Its family must be the
  *       service's (EAFNOSUPPORT). ESRCH: no service; EEXIST: already in the pool.
+ *       Without ATTR_SERVICE: add it to the namespace's default pool, which every
+ *       service with no local address of its own takes its LIPs from (those of
+ *       the service's family). AF defaults to the service's family, or in the
+ *       default pool to the one the address's length tells.
  *
- *   IPVS_FNAT_CMD_DEL_LADDR    ATTR_SERVICE { key }, ATTR_LADDR { ADDR, [AF] }
- *       Remove a local address from the pool; connections using it are expired.
- *       ESRCH: no service; ENOENT: not in the pool.
+ *   IPVS_FNAT_CMD_DEL_LADDR    [ATTR_SERVICE { key }], ATTR_LADDR { ADDR, [AF] }
+ *       Remove a local address from the pool (the default pool without
+ *       ATTR_SERVICE); connections using it are expired. ESRCH: no service;
+ *       ENOENT: not in the pool.
  *
  *   IPVS_FNAT_CMD_GET_LADDR    [ATTR_SERVICE { key }]   (dump)
- *       The local addresses of one service, or of every service when no key is
- *       given. Each message: ATTR_SERVICE { key }, ATTR_LADDR { AF, ADDR,
- *       PORT_CONFLICTS, CONNS }.
+ *       The local addresses of one service, or of every service and then of the
+ *       default pool when no key is given. Each message: ATTR_SERVICE { key }
+ *       (absent for the default pool's), ATTR_LADDR { AF, ADDR, PORT_CONFLICTS,
+ *       CONNS }.
  *
  *   IPVS_FNAT_CMD_SET_CONFIG   ATTR_CONFIG { any of the tunables }
  *   IPVS_FNAT_CMD_GET_CONFIG   -> ATTR_CONFIG { every tunable }
  *       The namespace's tunables: protocol timeouts (0 in SET means "unchanged", as
- *       with ipvsadm --set), the connection limit, the local port range, and the TOA
- *       and timestamp switches. EINVAL if the resulting configuration is
+ *       with ipvsadm --set), the connection limit, the local port range, the TOA
+ *       and timestamp switches, and the passive health check's failure count and
+ *       inhibit periods. EINVAL if the resulting configuration is
  *       inconsistent (for example PORT_MIN > PORT_MAX).
  *
  *   IPVS_FNAT_CMD_GET_INFO     -> ATTR_INFO { VERSION, CONN_TAB_SIZE, CONN_COUNT,
@@ -124,12 +151,17 @@
  *                  scheduler name; if persistent, " persistent %u" (timeout) and, if
  *                  the netmask is not the full length, " mask %s" (IPv4: a dotted
  *                  mask such as 255.255.255.0; IPv6: the prefix length); with the
- *                  SYN proxy on, " synproxy"; then "\n";
+ *                  SYN proxy on, " synproxy"; with DEST_CHECK, " dest-check";
+ *                  then "\n";
  *     each destination in insertion order:
  *     "  -> %-28s %-7s %-6u %-10u %-10u\n"  addr:port (IPv6 in brackets), "FullNat",
- *                  weight, active connections, inactive connections;
+ *                  weight, active connections, inactive connections; a destination
+ *                  the passive check inhibits has " inhibited" (or, while its
+ *                  trial connection is out, " trial") before the "\n";
  *     each local address in insertion order:
  *     "  => %-28s %-10llu %u\n"  the bare address, port conflicts, live connections.
+ *   then, if the default pool is not empty, "Default local addresses\n" and a
+ *   "  => " line for each of its addresses, in insertion order.
  *   IPv6 addresses are in compressed form (%pI6c in the kernel, inet_ntop outside).
  *
  * Errors (negative errno in the netlink ack; libnl folds some of them, read the raw
@@ -190,7 +222,19 @@ enum ipvs_fnat_attr {
 /* Service flags (IPVS_FNAT_SVC_ATTR_FLAGS). */
 #define IPVS_FNAT_SVC_F_PERSISTENT	0x0001
 #define IPVS_FNAT_SVC_F_SYNPROXY	0x0002
-#define IPVS_FNAT_SVC_F_ALL		(IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_SYNPROXY)
+#define IPVS_FNAT_SVC_F_DEST_CHECK	0x0004
+#define IPVS_FNAT_SVC_F_ALL \
+	(IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_SYNPROXY | IPVS_FNAT_SVC_F_DEST_CHECK)
+
+/* Service owners (IPVS_FNAT_SVC_ATTR_OWNER): who made a service. */
+#define IPVS_FNAT_OWNER_NONE		0	/* by hand (ipvsadm-fnat) */
+#define IPVS_FNAT_OWNER_MIRROR		1	/* ipvs-fnat-mirror */
+#define IPVS_FNAT_OWNER_MAX		0xffff
+
+/* Passive health check state of a destination (IPVS_FNAT_DEST_ATTR_CHECK_STATE). */
+#define IPVS_FNAT_DEST_CHECK_OK		0	/* takes new connections */
+#define IPVS_FNAT_DEST_CHECK_INHIBITED	1	/* no new connection until INHIBIT_LEFT ends */
+#define IPVS_FNAT_DEST_CHECK_TRIAL	2	/* one trial connection is out; none other */
 
 enum ipvs_fnat_svc_attr {
 	IPVS_FNAT_SVC_ATTR_UNSPEC,
@@ -208,6 +252,7 @@ enum ipvs_fnat_svc_attr {
 	IPVS_FNAT_SVC_ATTR_PAD,
 	IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS, /* nested, enum ipvs_fnat_sp_stats_attr, replies
 					    * only, TCP services */
+	IPVS_FNAT_SVC_ATTR_OWNER,	/* u32: IPVS_FNAT_OWNER_*, 0..IPVS_FNAT_OWNER_MAX */
 	__IPVS_FNAT_SVC_ATTR_MAX,
 };
 #define IPVS_FNAT_SVC_ATTR_MAX (__IPVS_FNAT_SVC_ATTR_MAX - 1)
@@ -225,6 +270,10 @@ enum ipvs_fnat_dest_attr {
 	IPVS_FNAT_DEST_ATTR_PERSIST_CONNS,	/* u32, replies only */
 	IPVS_FNAT_DEST_ATTR_STATS,	/* nested, enum ipvs_fnat_stats_attr, replies only */
 	IPVS_FNAT_DEST_ATTR_PAD,
+	IPVS_FNAT_DEST_ATTR_CHECK_STATE,	/* u8: IPVS_FNAT_DEST_CHECK_*, replies only */
+	IPVS_FNAT_DEST_ATTR_CHECK_FAILS,	/* u32: handshakes failed in a row, replies only */
+	IPVS_FNAT_DEST_ATTR_INHIBIT_LEFT,	/* u32: ms left of the inhibit period, replies only */
+	IPVS_FNAT_DEST_ATTR_INHIBITS,		/* u64: times inhibited, replies only */
 	__IPVS_FNAT_DEST_ATTR_MAX,
 };
 #define IPVS_FNAT_DEST_ATTR_MAX (__IPVS_FNAT_DEST_ATTR_MAX - 1)
@@ -289,6 +338,12 @@ enum ipvs_fnat_cfg_attr {
 	IPVS_FNAT_CFG_ATTR_TOA,			/* u8: 1 = insert the TOA (default) */
 	IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS,	/* u8: 1 = keep TCP timestamps on SYN */
 	IPVS_FNAT_CFG_ATTR_EXPIRE_RST,		/* u8: 1 = RST both ends on expiry (default) */
+	IPVS_FNAT_CFG_ATTR_DC_FAILS,		/* u32: failures in a row that inhibit, 1..1000,
+						 * default 3 */
+	IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN,	/* u32: first inhibit period, seconds, 1..86400,
+						 * default 5 */
+	IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX,	/* u32: longest, seconds, >= MIN, <= 86400,
+						 * default 3600 */
 	__IPVS_FNAT_CFG_ATTR_MAX,
 };
 #define IPVS_FNAT_CFG_ATTR_MAX (__IPVS_FNAT_CFG_ATTR_MAX - 1)

@@ -75,7 +75,7 @@ TEST(NetlinkCodec, ServiceSpecEncodingAndReadingBack)
 {
 	Msg m = new_msg();
 	ServiceSpec spec{ServiceKey{Proto::TCP, A("192.0.2.10"), 80}, "wrr", IPVS_FNAT_SVC_F_PERSISTENT, 600u,
-			 std::uint8_t{24}};
+			 std::uint8_t{24}, std::nullopt};
 	nl::put_service_spec(m.get(), spec);
 	Top top(m.get());
 	nlattr *tb[IPVS_FNAT_SVC_ATTR_MAX + 1];
@@ -105,7 +105,7 @@ TEST(NetlinkCodec, SynProxyFlagTravelsInTheFlagWord)
 		SCOPED_TRACE(flags);
 		Msg m = new_msg();
 		nl::put_service_spec(m.get(), ServiceSpec{ServiceKey{Proto::TCP, A("2001:db8::10"), 443}, "rr", flags,
-							  std::nullopt, std::nullopt});
+							  std::nullopt, std::nullopt, std::nullopt});
 		Top top(m.get());
 		nlattr *tb[IPVS_FNAT_SVC_ATTR_MAX + 1];
 		nested(tb, top.tb[IPVS_FNAT_ATTR_SERVICE]);
@@ -123,7 +123,7 @@ TEST(NetlinkCodec, UnsetServiceFieldsAreLeftOut)
 {
 	Msg m = new_msg();
 	nl::put_service_spec(m.get(), ServiceSpec{ServiceKey{Proto::TCP, A("192.0.2.10"), 80}, std::nullopt,
-						  std::nullopt, std::nullopt, std::nullopt});
+						  std::nullopt, std::nullopt, std::nullopt, std::nullopt});
 	Top top(m.get());
 	nlattr *tb[IPVS_FNAT_SVC_ATTR_MAX + 1];
 	nested(tb, top.tb[IPVS_FNAT_ATTR_SERVICE]);
@@ -170,7 +170,7 @@ TEST(NetlinkCodec, LaddrAndConfigEncoding)
 	Msg m = new_msg();
 	nl::put_laddr(m.get(), A("2001:db8:5::100"));
 	nl::put_config(m.get(), Config{900, 0, 300, std::nullopt, std::nullopt, 2000, std::nullopt, false,
-				       std::nullopt, std::nullopt});
+				       std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt});
 	Top top(m.get());
 	nlattr *lt[IPVS_FNAT_LADDR_ATTR_MAX + 1];
 	nested(lt, top.tb[IPVS_FNAT_ATTR_LADDR]);
@@ -188,7 +188,7 @@ TEST(NetlinkCodec, LaddrAndConfigEncoding)
 		     ct[IPVS_FNAT_CFG_ATTR_EXPIRE_RST]);
 	const Config back = nl::parse_config(top.tb[IPVS_FNAT_ATTR_CONFIG]);
 	EXPECT_EQ(back, (Config{900, 0, 300, std::nullopt, std::nullopt, 2000, std::nullopt, false, std::nullopt,
-				std::nullopt}));
+				std::nullopt, std::nullopt, std::nullopt, std::nullopt}));
 	const Laddr l = nl::parse_laddr(top.tb[IPVS_FNAT_ATTR_LADDR], AF_INET);
 	EXPECT_EQ(l.addr, A("2001:db8:5::100"));
 }

@@ -11,10 +11,10 @@ unsigned int uapi_c_check_values(void)
 	typedef char cmd_max_is_17[(IPVS_FNAT_CMD_MAX == 17) ? 1 : -1];
 	typedef char attr_max_is_6[(IPVS_FNAT_ATTR_MAX == 6) ? 1 : -1];
 	/* The flag mask is an expression: it must stay usable in C constant expressions. */
-	typedef char svc_f_all_is_3[(IPVS_FNAT_SVC_F_ALL == 3) ? 1 : -1];
+	typedef char svc_f_all_is_7[(IPVS_FNAT_SVC_F_ALL == 7) ? 1 : -1];
 	cmd_max_is_17 *a = 0;
 	attr_max_is_6 *b = 0;
-	svc_f_all_is_3 *c = 0;
+	svc_f_all_is_7 *c = 0;
 	(void)a;
 	(void)b;
 	(void)c;

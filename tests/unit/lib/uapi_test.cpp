@@ -22,7 +22,7 @@ static_assert(IPVS_FNAT_VERSION_CODE(0, 1, 0) == 0x000100);
 static_assert(IPVS_FNAT_SCHED_NAME_MAX == 16 && IPVS_FNAT_STATE_NAME_MAX == 16);
 static_assert(sizeof("wlc") <= IPVS_FNAT_SCHED_NAME_MAX && sizeof("ESTABLISHED") <= IPVS_FNAT_STATE_NAME_MAX);
 static_assert(IPVS_FNAT_SVC_F_PERSISTENT == 0x0001 && IPVS_FNAT_SVC_F_SYNPROXY == 0x0002);
-static_assert(IPVS_FNAT_SVC_F_ALL == (IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_SYNPROXY),
+static_assert(IPVS_FNAT_SVC_F_ALL == (IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_SYNPROXY | IPVS_FNAT_SVC_F_DEST_CHECK),
 	      "every service flag is in the mask the kernel's policy accepts");
 static_assert(IPVS_FNAT_CONN_F_TOA_DONE == 0x0001 && IPVS_FNAT_CONN_F_PERSISTENT == 0x0002);
 static_assert(IPVS_FNAT_TIMEOUT_MAX == 31536000 && IPVS_FNAT_TIMEOUT_MAX == 365 * 24 * 3600);
@@ -53,7 +53,10 @@ static_assert(IPVS_FNAT_SVC_ATTR_ADDR == 3 && IPVS_FNAT_SVC_ATTR_PORT == 4 && IP
 static_assert(IPVS_FNAT_SVC_ATTR_FLAGS == 6 && IPVS_FNAT_SVC_ATTR_TIMEOUT == 7 && IPVS_FNAT_SVC_ATTR_NETMASK == 8);
 static_assert(IPVS_FNAT_SVC_ATTR_NUM_DESTS == 9 && IPVS_FNAT_SVC_ATTR_NUM_LADDRS == 10);
 static_assert(IPVS_FNAT_SVC_ATTR_STATS == 11 && IPVS_FNAT_SVC_ATTR_PAD == 12);
-static_assert(IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS == 13 && IPVS_FNAT_SVC_ATTR_MAX == 13);
+static_assert(IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS == 13 && IPVS_FNAT_SVC_ATTR_OWNER == 14);
+static_assert(IPVS_FNAT_SVC_ATTR_MAX == 14);
+static_assert(IPVS_FNAT_SVC_F_DEST_CHECK == 0x0004);
+static_assert(IPVS_FNAT_OWNER_NONE == 0 && IPVS_FNAT_OWNER_MIRROR == 1 && IPVS_FNAT_OWNER_MAX == 0xffff);
 
 // --- destination ------------------------------------------------------------------------
 static_assert(IPVS_FNAT_DEST_ATTR_UNSPEC == 0 && IPVS_FNAT_DEST_ATTR_ADDR == 1 && IPVS_FNAT_DEST_ATTR_PORT == 2);
@@ -61,7 +64,10 @@ static_assert(IPVS_FNAT_DEST_ATTR_ADDR_FAMILY == 3 && IPVS_FNAT_DEST_ATTR_WEIGHT
 static_assert(IPVS_FNAT_DEST_ATTR_U_THRESH == 5 && IPVS_FNAT_DEST_ATTR_L_THRESH == 6);
 static_assert(IPVS_FNAT_DEST_ATTR_ACTIVE_CONNS == 7 && IPVS_FNAT_DEST_ATTR_INACT_CONNS == 8);
 static_assert(IPVS_FNAT_DEST_ATTR_PERSIST_CONNS == 9 && IPVS_FNAT_DEST_ATTR_STATS == 10);
-static_assert(IPVS_FNAT_DEST_ATTR_PAD == 11 && IPVS_FNAT_DEST_ATTR_MAX == 11);
+static_assert(IPVS_FNAT_DEST_ATTR_PAD == 11 && IPVS_FNAT_DEST_ATTR_CHECK_STATE == 12);
+static_assert(IPVS_FNAT_DEST_ATTR_CHECK_FAILS == 13 && IPVS_FNAT_DEST_ATTR_INHIBIT_LEFT == 14);
+static_assert(IPVS_FNAT_DEST_ATTR_INHIBITS == 15 && IPVS_FNAT_DEST_ATTR_MAX == 15);
+static_assert(IPVS_FNAT_DEST_CHECK_OK == 0 && IPVS_FNAT_DEST_CHECK_INHIBITED == 1 && IPVS_FNAT_DEST_CHECK_TRIAL == 2);
 
 // --- local address ----------------------------------------------------------------------
 static_assert(IPVS_FNAT_LADDR_ATTR_UNSPEC == 0 && IPVS_FNAT_LADDR_ATTR_AF == 1 && IPVS_FNAT_LADDR_ATTR_ADDR == 2);
@@ -88,7 +94,9 @@ static_assert(IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP_FIN == 2 && IPVS_FNAT_CFG_ATTR_TIME
 static_assert(IPVS_FNAT_CFG_ATTR_TIMEOUT_SYN == 4 && IPVS_FNAT_CFG_ATTR_CONN_MAX == 5);
 static_assert(IPVS_FNAT_CFG_ATTR_PORT_MIN == 6 && IPVS_FNAT_CFG_ATTR_PORT_MAX == 7);
 static_assert(IPVS_FNAT_CFG_ATTR_TOA == 8 && IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS == 9);
-static_assert(IPVS_FNAT_CFG_ATTR_EXPIRE_RST == 10 && IPVS_FNAT_CFG_ATTR_MAX == 10);
+static_assert(IPVS_FNAT_CFG_ATTR_EXPIRE_RST == 10 && IPVS_FNAT_CFG_ATTR_DC_FAILS == 11);
+static_assert(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN == 12 && IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX == 13);
+static_assert(IPVS_FNAT_CFG_ATTR_MAX == 13);
 
 // --- info -------------------------------------------------------------------------------
 static_assert(IPVS_FNAT_INFO_ATTR_UNSPEC == 0 && IPVS_FNAT_INFO_ATTR_VERSION == 1);
@@ -114,7 +122,7 @@ TEST(Uapi, TheHeaderCompilesAsCWithTheSameValues)
 		  static_cast<unsigned>(IPVS_FNAT_CMD_MAX + IPVS_FNAT_ATTR_MAX + IPVS_FNAT_SVC_ATTR_MAX +
 					IPVS_FNAT_DEST_ATTR_MAX + IPVS_FNAT_LADDR_ATTR_MAX + IPVS_FNAT_STATS_ATTR_MAX +
 					IPVS_FNAT_CFG_ATTR_MAX + IPVS_FNAT_INFO_ATTR_MAX + IPVS_FNAT_CONN_ATTR_MAX));
-	EXPECT_EQ(uapi_c_check_values(), 17u + 6 + 13 + 11 + 5 + 11 + 10 + 4 + 14);
+	EXPECT_EQ(uapi_c_check_values(), 17u + 6 + 14 + 15 + 5 + 11 + 13 + 4 + 14);
 }
 
 TEST(Uapi, FamilyName)

@@ -115,7 +115,7 @@ TEST(Tool, AddAndEditGiveTheWholeDefinitionAsIpvsadm)
 	ASSERT_TRUE(t.kernel.last_service_spec);
 	EXPECT_EQ(*t.kernel.last_service_spec,
 		  (ServiceSpec{ServiceKey{Proto::TCP, *Address::parse("192.0.2.10"), 80}, "wlc",
-			       IPVS_FNAT_SVC_F_PERSISTENT, 600u, std::uint8_t{16}}));
+			       IPVS_FNAT_SVC_F_PERSISTENT, 600u, std::uint8_t{16}, std::nullopt}));
 	// -E without -p: no longer persistent, scheduler back to the default.
 	ok(t, "-E -t 192.0.2.10:80");
 	EXPECT_EQ(t.kernel.last_service_spec->flags, 0u);
@@ -141,7 +141,7 @@ TEST(Tool, AddAndEditGiveTheWholeDefinitionAsIpvsadm)
 	ok(t, "-A -t [2001:db8:10::10]:443 -s rr --synproxy");
 	EXPECT_EQ(*t.kernel.last_service_spec,
 		  (ServiceSpec{ServiceKey{Proto::TCP, *Address::parse("2001:db8:10::10"), 443}, "rr",
-			       IPVS_FNAT_SVC_F_SYNPROXY, std::nullopt, std::nullopt}));
+			       IPVS_FNAT_SVC_F_SYNPROXY, std::nullopt, std::nullopt, std::nullopt}));
 
 	ok(t, "-a -t 192.0.2.10:80 -r 203.0.113.11 -w 4 -x 10 -y 5");
 	EXPECT_EQ(*t.kernel.last_dest_spec, (DestSpec{*Address::parse("203.0.113.11"), 80, 4u, 10u, 5u}));
@@ -291,7 +291,7 @@ TEST(Tool, KernelRefusalOfSynProxyOnUdpShowsItsExtack)
 	const ServiceKey udp{Proto::UDP, *Address::parse("192.0.2.10"), 53};
 	for (const bool edit : {false, true}) {
 		ServiceSpec spec{edit ? udp : ServiceKey{Proto::UDP, *Address::parse("192.0.2.20"), 53}, "rr",
-				 IPVS_FNAT_SVC_F_SYNPROXY, std::nullopt, std::nullopt};
+				 IPVS_FNAT_SVC_F_SYNPROXY, std::nullopt, std::nullopt, std::nullopt};
 		try {
 			if (edit)
 				t.kernel.edit_service(spec);

@@ -133,7 +133,7 @@ std::vector<Conn> sample_conns()
 	return {c, u};
 }
 
-Config sample_config() { return Config{900, 120, 300, 60, 0, 1024, 65535, true, false, true}; }
+Config sample_config() { return Config{900, 120, 300, 60, 0, 1024, 65535, true, false, true, 3, 5, 3600}; }
 
 void expect_golden(const std::string &name, const std::string &actual)
 {

@@ -53,9 +53,11 @@ public:
 	virtual void del_dest(const ServiceKey &key, const Address &addr, std::uint16_t port) = 0;
 	virtual std::vector<Dest> dests(const ServiceKey &key) = 0;
 
-	virtual void add_laddr(const ServiceKey &key, const Address &addr) = 0;
-	virtual void del_laddr(const ServiceKey &key, const Address &addr) = 0;
-	// One service's LIPs, or every service's when key is empty.
+	// A service's pool, or the namespace's default pool when key is empty.
+	virtual void add_laddr(const std::optional<ServiceKey> &key, const Address &addr) = 0;
+	virtual void del_laddr(const std::optional<ServiceKey> &key, const Address &addr) = 0;
+	// One service's LIPs, or every service's and then the default pool's when key is
+	// empty.
 	virtual std::vector<LaddrEntry> laddrs(const std::optional<ServiceKey> &key) = 0;
 
 	virtual void set_config(const Config &cfg) = 0;

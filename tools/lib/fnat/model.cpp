@@ -55,5 +55,6 @@ std::string_view proto_flag(Proto p) { return p == Proto::UDP ? "-u" : "-t"; }
 
 bool Service::persistent() const { return flags & IPVS_FNAT_SVC_F_PERSISTENT; }
 bool Service::synproxy() const { return flags & IPVS_FNAT_SVC_F_SYNPROXY; }
+bool Service::dest_check() const { return flags & IPVS_FNAT_SVC_F_DEST_CHECK; }
 
 }  // namespace fnat

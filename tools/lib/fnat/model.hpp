@@ -63,6 +63,7 @@ struct ServiceSpec {
 	std::optional<std::uint32_t> flags;
 	std::optional<std::uint32_t> timeout;
 	std::optional<std::uint8_t> netmask;
+	std::optional<std::uint32_t> owner;  // IPVS_FNAT_OWNER_*: NEW_SERVICE only
 	bool operator==(const ServiceSpec &) const = default;
 };
 
@@ -75,10 +76,12 @@ struct Service {
 	std::uint8_t netmask = 0;  // prefix length
 	std::uint32_t num_dests = 0;
 	std::uint32_t num_laddrs = 0;
+	std::uint32_t owner = 0;  // IPVS_FNAT_OWNER_*: who made it (0 = by hand)
 	Stats stats;
 	std::optional<SynProxyStats> sp_stats;  // TCP services (the kernel's SYNPROXY_STATS)
 	bool persistent() const;
 	bool synproxy() const;
+	bool dest_check() const;
 	bool operator==(const Service &) const = default;
 };
 
@@ -101,6 +104,11 @@ struct Dest {
 	std::uint32_t active_conns = 0;
 	std::uint32_t inact_conns = 0;
 	std::uint32_t persist_conns = 0;
+	// The passive health check (the service's --dest-check).
+	std::uint8_t check_state = 0;      // IPVS_FNAT_DEST_CHECK_*
+	std::uint32_t check_fails = 0;     // handshakes failed in a row
+	std::uint32_t inhibit_left_ms = 0; // of the current inhibit period
+	std::uint64_t inhibits = 0;        // times inhibited
 	Stats stats;
 	bool operator==(const Dest &) const = default;
 };
@@ -113,9 +121,10 @@ struct Laddr {
 	bool operator==(const Laddr &) const = default;
 };
 
-// One message of the GET_LADDR dump: a LIP and the service it belongs to.
+// One message of the GET_LADDR dump: a LIP and the service it belongs to, or none
+// for the namespace's default pool.
 struct LaddrEntry {
-	ServiceKey service;
+	std::optional<ServiceKey> service;
 	Laddr laddr;
 };
 
@@ -125,6 +134,7 @@ struct Config {
 	std::optional<std::uint32_t> conn_max;
 	std::optional<std::uint16_t> port_min, port_max;
 	std::optional<bool> toa, keep_timestamps, expire_rst;
+	std::optional<std::uint32_t> dc_fails, dc_inhibit_min, dc_inhibit_max;  // seconds
 	bool operator==(const Config &) const = default;
 };
 
@@ -160,10 +170,12 @@ struct ServiceView {
 	std::vector<Laddr> laddrs;
 };
 
-// What -L, -S and -G print: the services (and, for a full listing, the module info).
+// What -L, -S and -G print: the services (and, for a full listing, the module info),
+// then the namespace's default LIP pool.
 struct Listing {
 	std::optional<Info> info;
 	std::vector<ServiceView> services;
+	std::vector<Laddr> default_laddrs;
 };
 
 // Full prefix length of a family: 32 or 128.

@@ -129,6 +129,8 @@ void put_service_spec(nl_msg *m, const ServiceSpec &s)
 		check_put(nla_put_u32(m, IPVS_FNAT_SVC_ATTR_TIMEOUT, *s.timeout));
 	if (s.netmask)
 		check_put(nla_put_u8(m, IPVS_FNAT_SVC_ATTR_NETMASK, *s.netmask));
+	if (s.owner)
+		check_put(nla_put_u32(m, IPVS_FNAT_SVC_ATTR_OWNER, *s.owner));
 	check_put(nla_nest_end(m, n));
 }
 
@@ -215,6 +217,8 @@ Service parse_service(nlattr *nest)
 		s.num_dests = u32(tb[IPVS_FNAT_SVC_ATTR_NUM_DESTS]);
 	if (tb[IPVS_FNAT_SVC_ATTR_NUM_LADDRS])
 		s.num_laddrs = u32(tb[IPVS_FNAT_SVC_ATTR_NUM_LADDRS]);
+	if (tb[IPVS_FNAT_SVC_ATTR_OWNER])
+		s.owner = u32(tb[IPVS_FNAT_SVC_ATTR_OWNER]);
 	s.stats = parse_stats(tb[IPVS_FNAT_SVC_ATTR_STATS]);
 	if (tb[IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS])
 		s.sp_stats = parse_sp_stats(tb[IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS]);
@@ -246,6 +250,11 @@ Dest parse_dest(nlattr *nest, int svc_af)
 	get(IPVS_FNAT_DEST_ATTR_ACTIVE_CONNS, d.active_conns);
 	get(IPVS_FNAT_DEST_ATTR_INACT_CONNS, d.inact_conns);
 	get(IPVS_FNAT_DEST_ATTR_PERSIST_CONNS, d.persist_conns);
+	if (tb[IPVS_FNAT_DEST_ATTR_CHECK_STATE])
+		d.check_state = u8(tb[IPVS_FNAT_DEST_ATTR_CHECK_STATE]);
+	get(IPVS_FNAT_DEST_ATTR_CHECK_FAILS, d.check_fails);
+	get(IPVS_FNAT_DEST_ATTR_INHIBIT_LEFT, d.inhibit_left_ms);
+	get_u64(tb, IPVS_FNAT_DEST_ATTR_INHIBITS, d.inhibits);
 	d.stats = parse_stats(tb[IPVS_FNAT_DEST_ATTR_STATS]);
 	return d;
 }
@@ -319,6 +328,9 @@ void put_config(nl_msg *m, const Config &c)
 	put8(IPVS_FNAT_CFG_ATTR_TOA, c.toa);
 	put8(IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS, c.keep_timestamps);
 	put8(IPVS_FNAT_CFG_ATTR_EXPIRE_RST, c.expire_rst);
+	put32(IPVS_FNAT_CFG_ATTR_DC_FAILS, c.dc_fails);
+	put32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN, c.dc_inhibit_min);
+	put32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX, c.dc_inhibit_max);
 	check_put(nla_nest_end(m, n));
 }
 
@@ -349,6 +361,9 @@ Config parse_config(nlattr *nest)
 	get8(IPVS_FNAT_CFG_ATTR_TOA, c.toa);
 	get8(IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS, c.keep_timestamps);
 	get8(IPVS_FNAT_CFG_ATTR_EXPIRE_RST, c.expire_rst);
+	get32(IPVS_FNAT_CFG_ATTR_DC_FAILS, c.dc_fails);
+	get32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN, c.dc_inhibit_min);
+	get32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX, c.dc_inhibit_max);
 	return c;
 }
 

@@ -277,18 +277,20 @@ std::vector<Dest> NetlinkKernel::dests(const ServiceKey &key)
 		[&](nlattr **tb) { return parse_dest(tb[IPVS_FNAT_ATTR_DEST], key.af()); });
 }
 
-void NetlinkKernel::add_laddr(const ServiceKey &key, const Address &a)
+void NetlinkKernel::add_laddr(const std::optional<ServiceKey> &key, const Address &a)
 {
 	transact(IPVS_FNAT_CMD_NEW_LADDR, false, [&](nl_msg *m) {
-		put_key(m, key);
+		if (key)
+			put_key(m, *key);
 		put_laddr(m, a);
 	});
 }
 
-void NetlinkKernel::del_laddr(const ServiceKey &key, const Address &a)
+void NetlinkKernel::del_laddr(const std::optional<ServiceKey> &key, const Address &a)
 {
 	transact(IPVS_FNAT_CMD_DEL_LADDR, false, [&](nl_msg *m) {
-		put_key(m, key);
+		if (key)
+			put_key(m, *key);
 		put_laddr(m, a);
 	});
 }
@@ -303,8 +305,12 @@ std::vector<LaddrEntry> NetlinkKernel::laddrs(const std::optional<ServiceKey> &k
 		},
 		[](nlattr **tb) {
 			LaddrEntry e;
-			e.service = parse_key_nest(tb[IPVS_FNAT_ATTR_SERVICE]);
-			e.laddr = parse_laddr(tb[IPVS_FNAT_ATTR_LADDR], e.service.af());
+			int af = AF_UNSPEC;  // the default pool's messages carry their AF
+			if (tb[IPVS_FNAT_ATTR_SERVICE]) {
+				e.service = parse_key_nest(tb[IPVS_FNAT_ATTR_SERVICE]);
+				af = e.service->af();
+			}
+			e.laddr = parse_laddr(tb[IPVS_FNAT_ATTR_LADDR], af);
 			return e;
 		});
 }

@@ -1,9 +1,10 @@
 #pragma once
 // An in-memory Kernel with the error contract of kernel/include/uapi/ipvs_fnat.h:
 // ESRCH no service, ENOENT no destination / local address / scheduler, EEXIST,
-// EINVAL out-of-range values and the SYN proxy on a UDP service, EAFNOSUPPORT mixed
-// families, EPERM for an unprivileged caller; nothing changes on error; everything
-// kept in creation order.
+// EINVAL out-of-range values, the SYN proxy on a UDP service and a changed owner,
+// EAFNOSUPPORT mixed families, EPERM for an unprivileged caller; a default LIP pool
+// (the laddr calls without a key); nothing changes on error; everything kept in
+// creation order. Shared by the unit tests of ipvsadm-fnat and ipvs-fnat-mirror.
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,8 +39,8 @@ public:
 	void del_dest(const ServiceKey &key, const Address &addr, std::uint16_t port) override;
 	std::vector<Dest> dests(const ServiceKey &key) override;
 
-	void add_laddr(const ServiceKey &key, const Address &addr) override;
-	void del_laddr(const ServiceKey &key, const Address &addr) override;
+	void add_laddr(const std::optional<ServiceKey> &key, const Address &addr) override;
+	void del_laddr(const std::optional<ServiceKey> &key, const Address &addr) override;
 	std::vector<LaddrEntry> laddrs(const std::optional<ServiceKey> &key) override;
 
 	void set_config(const Config &cfg) override;
@@ -56,7 +57,8 @@ public:
 		std::vector<Laddr> laddrs;
 	};
 	std::vector<Entry> table;
-	Config cfg{900, 120, 300, 60, 0, 1024, 65535, true, false, true};
+	std::vector<Laddr> default_laddrs;  // the namespace's default LIP pool
+	Config cfg{900, 120, 300, 60, 0, 1024, 65535, true, false, true, 3, 5, 3600};
 
 private:
 	void enter(const char *name, std::uint8_t cmd, bool mutating);

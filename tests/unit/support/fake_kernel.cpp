@@ -72,7 +72,10 @@ void FakeKernel::add_service(const ServiceSpec &spec)
 		throw KernelError(cmd, EINVAL, "timeout out of range");
 	if (spec.netmask && (*spec.netmask < 1 || *spec.netmask > full_prefix(spec.key.af())))
 		throw KernelError(cmd, EINVAL, "netmask out of range");
+	if (spec.owner && *spec.owner > IPVS_FNAT_OWNER_MAX)
+		throw KernelError(cmd, EINVAL, "owner out of range");
 	Entry e;
+	e.svc.owner = spec.owner.value_or(0);
 	e.svc.key = spec.key;
 	e.svc.sched = *spec.sched;
 	e.svc.flags = spec.flags.value_or(0);
@@ -97,10 +100,16 @@ void FakeKernel::edit_service(const ServiceSpec &spec)
 		throw KernelError(cmd, EINVAL, "timeout out of range");
 	if (spec.netmask && (*spec.netmask < 1 || *spec.netmask > full_prefix(spec.key.af())))
 		throw KernelError(cmd, EINVAL, "netmask out of range");
+	if (spec.owner && *spec.owner != e.svc.owner)
+		throw KernelError(cmd, EINVAL, "the owner of a service cannot change");
 	if (spec.sched)
 		e.svc.sched = *spec.sched;
-	if (spec.flags)
+	if (spec.flags) {
 		e.svc.flags = *spec.flags;
+		if (!(e.svc.flags & IPVS_FNAT_SVC_F_DEST_CHECK))
+			for (Dest &d : e.dests)
+				d.check_state = IPVS_FNAT_DEST_CHECK_OK, d.check_fails = 0, d.inhibit_left_ms = 0;
+	}
 	if (spec.timeout)
 		e.svc.timeout = *spec.timeout;
 	if (spec.netmask)
@@ -179,6 +188,9 @@ void FakeKernel::edit_dest(const ServiceKey &key, const DestSpec &d)
 			x.u_thresh = *d.u_thresh;
 		if (d.l_thresh)
 			x.l_thresh = *d.l_thresh;
+		x.check_state = IPVS_FNAT_DEST_CHECK_OK;  // as the kernel: a SET restores
+		x.check_fails = 0;
+		x.inhibit_left_ms = 0;
 		return;
 	}
 	throw KernelError(cmd, ENOENT);
@@ -204,30 +216,30 @@ std::vector<Dest> FakeKernel::dests(const ServiceKey &key)
 	return find(key, IPVS_FNAT_CMD_GET_DEST).dests;
 }
 
-void FakeKernel::add_laddr(const ServiceKey &key, const Address &addr)
+void FakeKernel::add_laddr(const std::optional<ServiceKey> &key, const Address &addr)
 {
 	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_NEW_LADDR;
 	enter("add_laddr", cmd, true);
-	Entry &e = find(key, cmd);
-	if (addr.af != key.af())
+	std::vector<Laddr> &pool = key ? find(*key, cmd).laddrs : default_laddrs;
+	if (key && addr.af != key->af())
 		throw KernelError(cmd, EAFNOSUPPORT);
-	for (const Laddr &l : e.laddrs)
+	for (const Laddr &l : pool)
 		if (l.addr == addr)
 			throw KernelError(cmd, EEXIST);
-	e.laddrs.push_back(Laddr{addr, 0, 0});
+	pool.push_back(Laddr{addr, 0, 0});
 }
 
-void FakeKernel::del_laddr(const ServiceKey &key, const Address &addr)
+void FakeKernel::del_laddr(const std::optional<ServiceKey> &key, const Address &addr)
 {
 	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_DEL_LADDR;
 	enter("del_laddr", cmd, true);
-	Entry &e = find(key, cmd);
-	if (addr.af != key.af())
+	std::vector<Laddr> &pool = key ? find(*key, cmd).laddrs : default_laddrs;
+	if (key && addr.af != key->af())
 		throw KernelError(cmd, EAFNOSUPPORT);
-	auto it = std::find_if(e.laddrs.begin(), e.laddrs.end(), [&](const Laddr &l) { return l.addr == addr; });
-	if (it == e.laddrs.end())
+	auto it = std::find_if(pool.begin(), pool.end(), [&](const Laddr &l) { return l.addr == addr; });
+	if (it == pool.end())
 		throw KernelError(cmd, ENOENT);
-	e.laddrs.erase(it);
+	pool.erase(it);
 }
 
 std::vector<LaddrEntry> FakeKernel::laddrs(const std::optional<ServiceKey> &key)
@@ -242,6 +254,8 @@ std::vector<LaddrEntry> FakeKernel::laddrs(const std::optional<ServiceKey> &key)
 	for (const Entry &e : table)
 		for (const Laddr &l : e.laddrs)
 			out.push_back(LaddrEntry{e.svc.key, l});
+	for (const Laddr &l : default_laddrs)
+		out.push_back(LaddrEntry{std::nullopt, l});
 	return out;
 }
 
@@ -261,6 +275,14 @@ void FakeKernel::set_config(const Config &c)
 	apply(cfg.timeout_tcp_fin, c.timeout_tcp_fin);
 	apply(cfg.timeout_udp, c.timeout_udp);
 	apply(cfg.timeout_syn, c.timeout_syn);
+	const std::uint32_t fails = c.dc_fails.value_or(*cfg.dc_fails);
+	const std::uint32_t lo = c.dc_inhibit_min.value_or(*cfg.dc_inhibit_min);
+	const std::uint32_t hi = c.dc_inhibit_max.value_or(*cfg.dc_inhibit_max);
+	if (fails < 1 || fails > 1000 || lo < 1 || hi > 86400 || lo > hi)
+		throw KernelError(cmd, EINVAL, "passive check settings out of range");
+	cfg.dc_fails = fails;
+	cfg.dc_inhibit_min = lo;
+	cfg.dc_inhibit_max = hi;
 }
 
 Config FakeKernel::config()
@@ -298,7 +320,7 @@ void FakeKernel::zero(const std::optional<ServiceKey> &key)
 void FakeKernel::flush()
 {
 	enter("flush", IPVS_FNAT_CMD_FLUSH, true);
-	table.clear();
+	table.clear();  // the default pool is not a service's: FLUSH keeps it
 }
 
 std::vector<Conn> FakeKernel::conns()
