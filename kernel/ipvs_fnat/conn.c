@@ -272,11 +272,20 @@ static void fnat_conn_put(struct fnat_conn *cp)
  */
 static void fnat_conn_unhash(struct fnat_conn *cp)
 {
-	u32 cb = fnat_conn_c_bucket(cp), rb = fnat_conn_r_bucket(cp);
+	u32 cb = fnat_conn_c_bucket(cp), rb;
 	struct net *net = fnat_conn_net(cp);
 	bool mine;
 
-	fnat_lock_two(cb, rb);
+	for (;;) {
+		rb = fnat_conn_r_bucket(cp);
+		fnat_lock_two(cb, rb);
+		/* A SYN proxy retry moves the RS-side tuple under both buckets' locks
+		 * (fnat_conn_move_dest()): read after taking ours, it is stable. */
+		if (likely(!test_bit(FNAT_CONN_F_SP_RETRIED, &cp->flags)) ||
+		    rb == fnat_conn_r_bucket(cp))
+			break;
+		fnat_unlock_two(cb, rb);
+	}
 	mine = !test_and_set_bit(FNAT_CONN_F_UNHASHED, &cp->flags);
 	if (mine) {
 		hlist_del_rcu(&cp->c_node);
@@ -319,6 +328,9 @@ static void fnat_conn_timer(struct timer_list *t)
 	 * RCU cannot re-arm it through fnat_conn_set_state_locked()'s timer_reduce()
 	 * (a shut-down timer ignores re-arming). */
 	timer_shutdown(&cp->timer);
+	/* A handshake the real server never answered: the passive check's failure. */
+	if (READ_ONCE(cp->state) == FNAT_S_SYN_RECV && !test_bit(FNAT_CONN_F_RS_ISN, &cp->flags))
+		fnat_dc_result(cp, false);
 	/* Idle and ESTABLISHED: reset both ends (expire_rst) before forgetting it. */
 	fnat_rst_expire(cp);
 	fnat_conn_unhash(cp);
@@ -464,11 +476,18 @@ struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 	u32 range = READ_ONCE(fn->cfg.port_range);
 	enum fnat_conn_clash clash = FNAT_CLASH_PORT;
 	unsigned int n, tried = 0, start;
+	struct fnat_laddr_pool *pool = &svc->laddrs;
 	struct fnat_laddr *la;
 	struct fnat_conn *cp;
+	bool family_seen = false;
 	int reason;
 
-	n = READ_ONCE(svc->num_laddrs);
+	/* The service's own LIPs, or else the namespace's default pool. */
+	n = READ_ONCE(pool->num);
+	if (!n) {
+		pool = &fn->default_laddrs;
+		n = READ_ONCE(pool->num);
+	}
 	if (!n) {
 		*drop_reason = FNAT_C_NO_LADDR_DROP;
 		return NULL;
@@ -524,12 +543,13 @@ struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 	cp->expires = jiffies + cp->timeout;
 
 	/* Walk the pool from a rotating start so that connections spread over it. */
-	start = (unsigned int)atomic_inc_return(&svc->laddr_cursor);
-	list_for_each_entry_rcu(la, &svc->laddrs, list) {
+	start = (unsigned int)atomic_inc_return(&pool->cursor);
+	list_for_each_entry_rcu(la, &pool->list, list) {
 		if (tried++ < start % n)
 			continue;
 		if (la->af == t->af && !test_bit(FNAT_F_UNLINKED, &la->flags) &&
 		    fnat_laddr_hold_rcu(la)) {
+			family_seen = true;
 			clash = fnat_conn_claim_port(cp, la, range);
 			if (clash == FNAT_CLASH_NONE)
 				goto claimed;
@@ -539,11 +559,12 @@ struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 		}
 	}
 	tried = 0;
-	list_for_each_entry_rcu(la, &svc->laddrs, list) {
+	list_for_each_entry_rcu(la, &pool->list, list) {
 		if (tried++ >= start % n)
 			break;
 		if (la->af == t->af && !test_bit(FNAT_F_UNLINKED, &la->flags) &&
 		    fnat_laddr_hold_rcu(la)) {
+			family_seen = true;
 			clash = fnat_conn_claim_port(cp, la, range);
 			if (clash == FNAT_CLASH_NONE)
 				goto claimed;
@@ -563,7 +584,8 @@ failed:
 		fnat_dp_count(net, FNAT_C_CONN_RACE);
 		*drop_reason = FNAT_C_MAX;
 	} else {
-		*drop_reason = FNAT_C_NO_PORT;
+		/* (the default pool may hold no address of this family) */
+		*drop_reason = family_seen ? FNAT_C_NO_PORT : FNAT_C_NO_LADDR_DROP;
 	}
 	return NULL;
 
@@ -576,6 +598,60 @@ claimed:
 	fnat_stats_conn(&svc->stats);
 	fnat_stats_conn(&dest->stats);
 	return cp;
+}
+
+/*
+ * The SYN proxy's retry (synproxy.c): cp, still in FNAT_S_SYNPROXY (cp->lock held by
+ * the caller), goes to real server nd instead, whose reference the caller took and
+ * cp now keeps. The RS-side tuple changes, so r_node moves to its new bucket under
+ * both buckets' locks; unhash re-reads the bucket after locking (SP_RETRIED). An RCU
+ * reader walking the old bucket at that moment may follow the node into the new one
+ * and miss the rest of the old: one lookup missed, its packet dropped, never a stale
+ * pointer (nothing is freed). Returns false, and changes nothing, when the new
+ * tuple is taken or cp is leaving the table.
+ */
+bool fnat_conn_move_dest(struct fnat_conn *cp, struct fnat_dest *nd)
+{
+	struct net *net = fnat_conn_net(cp);
+	struct fnat_dest *od = cp->dest;
+	__be16 nport = nd->port ? nd->port : cp->vport;
+	u32 ob, nb;
+	struct fnat_tuple t = {
+		.saddr = nd->addr,
+		.sport = nport,
+		.daddr = cp->laddr,
+		.dport = cp->lport,
+		.af = cp->af,
+		.protocol = cp->protocol,
+	};
+	struct fnat_conn *o;
+	bool ok = false;
+
+	set_bit(FNAT_CONN_F_SP_RETRIED, &cp->flags);
+	ob = fnat_conn_r_bucket(cp);
+	nb = fnat_conn_hash(net, cp->protocol, cp->af, &nd->addr, nport, &cp->laddr, cp->lport);
+	fnat_lock_two(ob, nb);
+	if (test_bit(FNAT_CONN_F_UNHASHED, &cp->flags))
+		goto out;
+	hlist_for_each_entry(o, &fnat_conn_tab[nb], r_node)
+		if (fnat_conn_match_out(o, net, &t))
+			goto out;
+	hlist_del_rcu(&cp->r_node);
+	cp->daddr = nd->addr;
+	cp->dport = nport;
+	hlist_add_head_rcu(&cp->r_node, &fnat_conn_tab[nb]);
+	/* In FNAT_S_SYNPROXY a connection counts as inactive. */
+	atomic_inc(&nd->inactconns);
+	atomic_dec(&od->inactconns);
+	WRITE_ONCE(cp->dest, nd);
+	ok = true;
+out:
+	fnat_unlock_two(ob, nb);
+	if (ok) {
+		fnat_stats_conn(&nd->stats);
+		fnat_dest_put(od);
+	}
+	return ok;
 }
 
 /* --- walking and flushing ----------------------------------------------------------- */

@@ -39,10 +39,13 @@ static bool fnat_addr_is_ours(struct fnat_net *fn, u16 af, const union nf_inet_a
 			continue;
 		if (fnat_addr_equal(af, &svc->key.addr, addr))
 			return true;
-		list_for_each_entry_rcu(la, &svc->laddrs, list)
+		list_for_each_entry_rcu(la, &svc->laddrs.list, list)
 			if (fnat_addr_equal(af, &la->addr, addr))
 				return true;
 	}
+	list_for_each_entry_rcu(la, &fn->default_laddrs.list, list)
+		if (la->af == af && fnat_addr_equal(af, &la->addr, addr))
+			return true;
 	return false;
 }
 
@@ -161,6 +164,8 @@ static unsigned int fnat_new_conn(struct net *net, struct fnat_net *fn, struct s
 			fnat_synproxy_refuse(net, skb, thoff);
 		return NF_DROP;
 	}
+	if (unlikely(test_bit(FNAT_DEST_F_CHECK, &dest->flags)))
+		fnat_dc_conn_new(cp);
 	if (sp)
 		return fnat_synproxy_start(net, skb, cp, thoff, sp);
 	return fnat_forward(net, skb, cp, thoff, true, true);

@@ -57,6 +57,8 @@ enum fnat_conn_state {
 #define FNAT_CONN_F_RFIN	6	/* the real server sent FIN */
 #define FNAT_CONN_F_SYNPROXY	7	/* opened by the SYN proxy: acks, SACK, timestamps and
 					 * windows are translated too (synproxy.c) */
+#define FNAT_CONN_F_DC_DONE	8	/* the passive check has its answer (dest_check.c) */
+#define FNAT_CONN_F_SP_RETRIED	9	/* SYN proxy: already moved to another real server */
 
 struct fnat_conn {
 	struct hlist_node c_node;	/* by client-side tuple */
@@ -140,6 +142,11 @@ enum fnat_dp_counter {
 	FNAT_C_SYNPROXY_ACK_BAD, /* ACKs without a connection whose cookie did not check */
 	FNAT_C_SYNPROXY_RS_FAIL, /* the real server refused (RST) or never answered */
 	FNAT_C_SYNPROXY_DATA_DROPPED, /* client segments not held while the RS was asked */
+	FNAT_C_DEST_CHECK_FAIL,	/* passive check: handshakes a real server failed */
+	FNAT_C_DEST_CHECK_INHIBIT, /* real servers inhibited (first time or after a trial) */
+	FNAT_C_DEST_CHECK_TRIAL, /* trial connections sent to inhibited real servers */
+	FNAT_C_DEST_CHECK_RESTORE, /* inhibited real servers restored by a handshake */
+	FNAT_C_SYNPROXY_RS_RETRY, /* SYN proxy: refused connections retried on another RS */
 	FNAT_C_MAX,
 };
 
@@ -378,6 +385,26 @@ bool fnat_synproxy_timer(struct fnat_conn *cp);
 void fnat_synproxy_free(struct fnat_conn *cp);
 
 /* --- hooks (core.c) --------------------------------------------------------------- */
+
+/* --- the passive health check's packet side (dest_check.c) ------------------------ */
+
+void fnat_dc_conn_new(struct fnat_conn *cp);
+bool fnat_conn_move_dest(struct fnat_conn *cp, struct fnat_dest *nd);
+void __fnat_dc_result(struct fnat_conn *cp, bool ok);
+
+/*
+ * What cp's real server did with its handshake: ok (a SYN-ACK, or a UDP answer) or
+ * not (RST, ICMP unreachable, silence until expiry). Counted once per connection,
+ * and only while its service has DEST_CHECK.
+ */
+static inline void fnat_dc_result(struct fnat_conn *cp, bool ok)
+{
+	if (!(READ_ONCE(cp->dest->svc->svc_flags) & IPVS_FNAT_SVC_F_DEST_CHECK) ||
+	    test_bit(FNAT_CONN_F_DC_DONE, &cp->flags) ||
+	    test_and_set_bit(FNAT_CONN_F_DC_DONE, &cp->flags))
+		return;
+	__fnat_dc_result(cp, ok);
+}
 
 int fnat_dp_init(void);
 void fnat_dp_exit(void);

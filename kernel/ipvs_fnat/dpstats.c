@@ -37,6 +37,11 @@ const char *const fnat_dp_counter_names[FNAT_C_MAX] = {
 	[FNAT_C_SYNPROXY_ACK_BAD] = "synproxy_ack_bad",
 	[FNAT_C_SYNPROXY_RS_FAIL] = "synproxy_rs_fail",
 	[FNAT_C_SYNPROXY_DATA_DROPPED] = "synproxy_data_dropped",
+	[FNAT_C_DEST_CHECK_FAIL] = "dest_check_fail",
+	[FNAT_C_DEST_CHECK_INHIBIT] = "dest_check_inhibit",
+	[FNAT_C_DEST_CHECK_TRIAL] = "dest_check_trial",
+	[FNAT_C_DEST_CHECK_RESTORE] = "dest_check_restore",
+	[FNAT_C_SYNPROXY_RS_RETRY] = "synproxy_rs_retry",
 };
 
 u64 fnat_dp_counter_read(struct net *net, enum fnat_dp_counter c)

@@ -6,8 +6,10 @@
  *
  *   fnat_net --svc_table[hash]--> fnat_service  (RCU hash: lookup by af/proto/addr/port)
  *            --svc_list---------> fnat_service  (RCU list: creation order, for listings)
+ *            --default_laddrs---> fnat_laddr  (RCU list: the default LIP pool)
  *   fnat_service --dests--> fnat_dest   (RCU list, insertion order)
- *                --laddrs-> fnat_laddr  (RCU list, insertion order)
+ *                --laddrs-> fnat_laddr  (RCU list, insertion order; when empty, the
+ *                                        service takes its LIPs from default_laddrs)
  *                --sched--> fnat_sched_state (RCU pointer, the scheduler's per-service state)
  *
  * Locking: fnat_net.lock (a mutex) serializes every change and every netlink reply
@@ -52,6 +54,8 @@
 /* Shared by the objects' flags words. */
 #define FNAT_F_UNLINKED		0	/* bit: removed from its table, going away */
 #define FNAT_DEST_F_AVAILABLE	1	/* bit: may receive new connections */
+#define FNAT_DEST_F_CHECK	3	/* bit: the passive check holds it (dest_check.c):
+					 * dest->check.state is not OK */
 
 /* --- counters (stats.c) ---------------------------------------------------------- */
 
@@ -197,17 +201,39 @@ struct fnat_config {
 	u8 toa;
 	u8 keep_timestamps;
 	u8 expire_rst;
+	u32 dc_fails;		/* passive check: failures in a row that inhibit */
+	u32 dc_inhibit_min;	/* seconds: the first inhibit period */
+	u32 dc_inhibit_max;	/* seconds: the longest */
 };
+
+#define FNAT_DEF_DC_FAILS		3
+#define FNAT_DEF_DC_INHIBIT_MIN		5
+#define FNAT_DEF_DC_INHIBIT_MAX		3600
+#define FNAT_DC_FAILS_MAX		1000
+#define FNAT_DC_INHIBIT_LIMIT		86400
 
 static inline u16 fnat_port_min(u32 range) { return range >> 16; }
 static inline u16 fnat_port_max(u32 range) { return range & 0xffff; }
 static inline u32 fnat_port_range(u16 min, u16 max) { return (u32)min << 16 | max; }
+
+/*
+ * A pool of local addresses: a service's own, or the namespace's default pool that
+ * every service without addresses of its own takes its LIPs from. Changed under
+ * fnat_net.lock; the packet path walks the list under RCU and reads num with
+ * READ_ONCE.
+ */
+struct fnat_laddr_pool {
+	struct list_head list;		/* struct fnat_laddr, insertion order */
+	unsigned int num;
+	atomic_t cursor;		/* the packet path's rotation through the list */
+};
 
 struct fnat_net {
 	struct net *net;
 	struct mutex lock;		/* serializes the control plane */
 	struct hlist_head svc_table[FNAT_SVC_TAB_SIZE];
 	struct list_head svc_list;	/* creation order */
+	struct fnat_laddr_pool default_laddrs;
 	unsigned int num_services;
 	u64 next_id;			/* ids of new objects: increasing, never reused */
 	u32 gen;			/* bumped on every change of the tables; never 0 */
@@ -293,6 +319,7 @@ struct fnat_sched_state *fnat_sched_state_new(struct fnat_service *svc,
 void fnat_sched_state_free(struct fnat_sched_state *st);
 void fnat_sched_state_free_rcu(struct fnat_sched_state *st);
 void fnat_sched_update(struct fnat_service *svc);
+bool fnat_sched_dest_available(struct fnat_dest *dest);
 const char *fnat_sched_name(struct fnat_service *svc);
 
 /* --- services and destinations (service.c) --------------------------------------- */
@@ -312,19 +339,35 @@ struct fnat_service {
 	u64 id;
 	struct fnat_svc_key key;	/* immutable */
 	struct fnat_net *fn;
+	u16 owner;			/* IPVS_FNAT_OWNER_*: immutable */
 	/* Settings: written under the mutex with WRITE_ONCE. */
 	u32 svc_flags;			/* IPVS_FNAT_SVC_F_* */
 	u32 timeout;			/* persistence, seconds */
 	u8 netmask;			/* persistence prefix length */
 	struct fnat_sched_state __rcu *sched;
 	struct list_head dests;		/* insertion order */
-	struct list_head laddrs;	/* insertion order */
-	atomic_t laddr_cursor;		/* the packet path's rotation through laddrs */
+	struct fnat_laddr_pool laddrs;	/* its own LIPs */
 	unsigned int num_dests;		/* mutex */
-	unsigned int num_laddrs;	/* mutex */
 	struct fnat_stats stats;
 	struct fnat_sp_stats sp_stats;	/* TCP services */
 	struct rcu_head rcu;
+};
+
+/*
+ * A destination's passive health check (dest_check.c, where its rules are): the
+ * state, when it ends, and the failures counted. Under ->lock, taken from softirq
+ * (the packet path, connection timers) and with BHs off from the control plane;
+ * the scheduler reads state and until with READ_ONCE, and looks at all only when
+ * FNAT_DEST_F_CHECK is set.
+ */
+struct fnat_dest_check {
+	spinlock_t lock;
+	u8 state;			/* IPVS_FNAT_DEST_CHECK_* */
+	u32 fails;			/* handshakes failed in a row */
+	u32 period;			/* seconds of the last inhibit period; 0 = none yet */
+	unsigned long until;		/* jiffies: INHIBITED until; TRIAL: the trial's
+					 * deadline, after which another may go */
+	u64 inhibits;			/* times inhibited */
 };
 
 struct fnat_dest {
@@ -342,6 +385,7 @@ struct fnat_dest {
 	atomic_t activeconns;
 	atomic_t inactconns;
 	atomic_t persistconns;
+	struct fnat_dest_check check;	/* the passive health check (dest_check.c) */
 	struct fnat_stats stats;
 	struct rcu_head rcu;
 };
@@ -350,10 +394,11 @@ struct fnat_dest {
 struct fnat_svc_conf {
 	struct fnat_svc_key key;
 	const struct fnat_sched_ops *sched;	/* NULL: unchanged (SET) */
-	bool has_flags, has_timeout, has_netmask;
+	bool has_flags, has_timeout, has_netmask, has_owner;
 	u32 flags;
 	u32 timeout;
 	u8 netmask;
+	u16 owner;
 };
 
 struct fnat_dest_conf {
@@ -404,7 +449,7 @@ bool fnat_dest_hold_rcu(struct fnat_dest *dest);
 /* --- local address pools (laddr.c) ----------------------------------------------- */
 
 struct fnat_laddr {
-	struct list_head list;		/* svc->laddrs */
+	struct list_head list;		/* its pool's list */
 	refcount_t refcnt;
 	unsigned long flags;		/* FNAT_F_* bits */
 	u64 id;
@@ -415,14 +460,29 @@ struct fnat_laddr {
 	struct rcu_head rcu;
 };
 
-struct fnat_laddr *fnat_laddr_find(struct fnat_service *svc, u16 af,
+void fnat_laddr_pool_init(struct fnat_laddr_pool *pool);
+struct fnat_laddr *fnat_laddr_find(struct fnat_net *fn, struct fnat_laddr_pool *pool, u16 af,
 				   const union nf_inet_addr *addr);
-int fnat_laddr_add(struct fnat_net *fn, struct fnat_service *svc, u16 af,
+int fnat_laddr_add(struct fnat_net *fn, struct fnat_laddr_pool *pool, u16 af,
 		   const union nf_inet_addr *addr);
-void fnat_laddr_del(struct fnat_net *fn, struct fnat_service *svc, struct fnat_laddr *la);
-void fnat_laddr_flush(struct fnat_net *fn, struct fnat_service *svc);
+void fnat_laddr_del(struct fnat_net *fn, struct fnat_laddr_pool *pool, struct fnat_laddr *la);
+void fnat_laddr_flush(struct fnat_net *fn, struct fnat_laddr_pool *pool);
 void fnat_laddr_put(struct fnat_laddr *la);
 bool fnat_laddr_hold_rcu(struct fnat_laddr *la);
+
+/* --- the passive health check (dest_check.c) ------------------------------------- */
+
+void fnat_dc_init(struct fnat_dest *dest);
+void fnat_dc_reset(struct fnat_dest *dest);
+void fnat_dc_reset_svc(struct fnat_service *svc);
+bool fnat_dc_admits(struct fnat_dest *dest);
+struct fnat_dc_snapshot {
+	u8 state;
+	u32 fails;
+	u32 left_ms;
+	u64 inhibits;
+};
+void fnat_dc_read(struct fnat_dest *dest, struct fnat_dc_snapshot *snap);
 
 /* --- generic netlink (netlink.c) and /proc (proc.c) ------------------------------ */
 

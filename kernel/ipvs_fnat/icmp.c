@@ -108,6 +108,20 @@ struct fnat_icmp_inner {
 	u8 protocol;
 };
 
+/* An unreachable (not "fragmentation needed"): the passive check's failure when it
+ * answers a connection's first packet to the real server. */
+static bool fnat_icmp_is_unreach(const struct sk_buff *skb, u16 af, unsigned int thoff)
+{
+	u8 _ic[2];
+	const u8 *ic = skb_header_pointer(skb, thoff, sizeof(_ic), _ic);	/* type, code */
+
+	if (!ic)
+		return false;
+	if (af == AF_INET6)
+		return ic[0] == ICMPV6_DEST_UNREACH;
+	return ic[0] == ICMP_DEST_UNREACH && ic[1] != ICMP_FRAG_NEEDED;
+}
+
 static bool fnat_icmp_is_error(u16 af, u8 type)
 {
 	if (af == AF_INET6)
@@ -415,5 +429,9 @@ unsigned int fnat_icmp(struct net *net, struct sk_buff *skb, u16 af, unsigned in
 		fnat_dp_count(net, FNAT_C_BAD_PACKET_DROP);
 		return NF_DROP;
 	}
+	/* About our packet to the real server, before it ever answered. */
+	if (!to_rs && fnat_icmp_is_unreach(skb, af, thoff) &&
+	    !(in.protocol == IPPROTO_TCP && test_bit(FNAT_CONN_F_RS_ISN, &cp->flags)))
+		fnat_dc_result(cp, false);
 	return fnat_icmp_xlate(net, skb, af, thoff, &in, cp, to_rs);
 }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The local address (LIP) pool of each service: the director's own addresses that
- * FULLNAT connections to the real servers come from. An RCU list in insertion order,
- * which the packet path will rotate through.
+ * Pools of local addresses (LIPs): the director's own addresses that FULLNAT
+ * connections to the real servers come from. Each service has its own pool, and the
+ * namespace has a default pool (fnat_net.default_laddrs) that every service whose
+ * own pool is empty takes its addresses from, those of its family. A pool is an RCU
+ * list in insertion order, which the packet path rotates through (conn.c); changes
+ * are made under fnat_net.lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -10,13 +13,20 @@
 #include "fnat.h"
 #include "dp.h"
 
-/* Lookup in svc's pool: under rcu_read_lock() or the control mutex. */
-struct fnat_laddr *fnat_laddr_find(struct fnat_service *svc, u16 af,
+void fnat_laddr_pool_init(struct fnat_laddr_pool *pool)
+{
+	INIT_LIST_HEAD(&pool->list);
+	pool->num = 0;
+	atomic_set(&pool->cursor, 0);
+}
+
+/* Lookup in a pool: under rcu_read_lock() or the control mutex. */
+struct fnat_laddr *fnat_laddr_find(struct fnat_net *fn, struct fnat_laddr_pool *pool, u16 af,
 				   const union nf_inet_addr *addr)
 {
 	struct fnat_laddr *la;
 
-	list_for_each_entry_rcu(la, &svc->laddrs, list, lockdep_is_held(&svc->fn->lock))
+	list_for_each_entry_rcu(la, &pool->list, list, lockdep_is_held(&fn->lock))
 		if (la->af == af && fnat_addr_equal(af, &la->addr, addr))
 			return la;
 	return NULL;
@@ -39,13 +49,13 @@ void fnat_laddr_put(struct fnat_laddr *la)
 		call_rcu(&la->rcu, fnat_laddr_free_rcu);
 }
 
-int fnat_laddr_add(struct fnat_net *fn, struct fnat_service *svc, u16 af,
+int fnat_laddr_add(struct fnat_net *fn, struct fnat_laddr_pool *pool, u16 af,
 		   const union nf_inet_addr *addr)
 {
 	struct fnat_laddr *la;
 
 	lockdep_assert_held(&fn->lock);
-	if (fnat_laddr_find(svc, af, addr))
+	if (fnat_laddr_find(fn, pool, af, addr))
 		return -EEXIST;
 	la = kzalloc(sizeof(*la), GFP_KERNEL_ACCOUNT);
 	if (!la)
@@ -57,33 +67,36 @@ int fnat_laddr_add(struct fnat_net *fn, struct fnat_service *svc, u16 af,
 	atomic_set(&la->conns, 0);
 	la->id = fnat_next_id(fn);
 	atomic_inc(&fnat_live_objects);
-	list_add_tail_rcu(&la->list, &svc->laddrs);
-	svc->num_laddrs++;
+	list_add_tail_rcu(&la->list, &pool->list);
+	WRITE_ONCE(pool->num, pool->num + 1);
 	fnat_changed(fn);
 	return 0;
 }
 
-static void fnat_laddr_unlink(struct fnat_service *svc, struct fnat_laddr *la)
+static void fnat_laddr_unlink(struct fnat_laddr_pool *pool, struct fnat_laddr *la)
 {
 	set_bit(FNAT_F_UNLINKED, &la->flags);
 	list_del_rcu(&la->list);
-	svc->num_laddrs--;
+	WRITE_ONCE(pool->num, pool->num - 1);
 	fnat_laddr_put(la);
 }
 
-void fnat_laddr_del(struct fnat_net *fn, struct fnat_service *svc, struct fnat_laddr *la)
+/* Remove la from its pool; the connections using it are expired. */
+void fnat_laddr_del(struct fnat_net *fn, struct fnat_laddr_pool *pool, struct fnat_laddr *la)
 {
 	lockdep_assert_held(&fn->lock);
-	fnat_laddr_unlink(svc, la);
+	fnat_laddr_unlink(pool, la);
 	fnat_conn_flush_laddr(fn->net, la);
 	fnat_changed(fn);
 }
 
-void fnat_laddr_flush(struct fnat_net *fn, struct fnat_service *svc)
+/* Empty a pool. The caller expires the connections (with their service), or, for
+ * the default pool, does so itself. */
+void fnat_laddr_flush(struct fnat_net *fn, struct fnat_laddr_pool *pool)
 {
 	struct fnat_laddr *la, *tmp;
 
 	lockdep_assert_held(&fn->lock);
-	list_for_each_entry_safe(la, tmp, &svc->laddrs, list)
-		fnat_laddr_unlink(svc, la);
+	list_for_each_entry_safe(la, tmp, &pool->list, list)
+		fnat_laddr_unlink(pool, la);
 }

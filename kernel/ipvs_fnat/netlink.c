@@ -68,6 +68,7 @@ static const struct nla_policy fnat_svc_policy[IPVS_FNAT_SVC_ATTR_MAX + 1] = {
 	[IPVS_FNAT_SVC_ATTR_STATS] = FNAT_REPLY_ONLY,
 	[IPVS_FNAT_SVC_ATTR_PAD] = FNAT_REPLY_ONLY,
 	[IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS] = FNAT_REPLY_ONLY,
+	[IPVS_FNAT_SVC_ATTR_OWNER] = { .type = NLA_U32 },
 };
 
 #define FNAT_KEY_ONLY "only the service key (AF, PROTOCOL, ADDR, PORT) belongs here"
@@ -84,6 +85,7 @@ static const struct nla_policy fnat_svc_key_policy[IPVS_FNAT_SVC_ATTR_MAX + 1] =
 	[IPVS_FNAT_SVC_ATTR_STATS] = FNAT_REPLY_ONLY,
 	[IPVS_FNAT_SVC_ATTR_PAD] = FNAT_REPLY_ONLY,
 	[IPVS_FNAT_SVC_ATTR_SYNPROXY_STATS] = FNAT_REPLY_ONLY,
+	[IPVS_FNAT_SVC_ATTR_OWNER] = FNAT_NOT_HERE(FNAT_KEY_ONLY),
 };
 
 #define FNAT_DEST_KEY_POLICY						\
@@ -94,7 +96,11 @@ static const struct nla_policy fnat_svc_key_policy[IPVS_FNAT_SVC_ATTR_MAX + 1] =
 	[IPVS_FNAT_DEST_ATTR_INACT_CONNS] = FNAT_REPLY_ONLY,		\
 	[IPVS_FNAT_DEST_ATTR_PERSIST_CONNS] = FNAT_REPLY_ONLY,		\
 	[IPVS_FNAT_DEST_ATTR_STATS] = FNAT_REPLY_ONLY,			\
-	[IPVS_FNAT_DEST_ATTR_PAD] = FNAT_REPLY_ONLY
+	[IPVS_FNAT_DEST_ATTR_PAD] = FNAT_REPLY_ONLY,			\
+	[IPVS_FNAT_DEST_ATTR_CHECK_STATE] = FNAT_REPLY_ONLY,		\
+	[IPVS_FNAT_DEST_ATTR_CHECK_FAILS] = FNAT_REPLY_ONLY,		\
+	[IPVS_FNAT_DEST_ATTR_INHIBIT_LEFT] = FNAT_REPLY_ONLY,		\
+	[IPVS_FNAT_DEST_ATTR_INHIBITS] = FNAT_REPLY_ONLY
 
 /* NEW_DEST and SET_DEST. */
 static const struct nla_policy fnat_dest_policy[IPVS_FNAT_DEST_ATTR_MAX + 1] = {
@@ -133,6 +139,9 @@ static const struct nla_policy fnat_cfg_policy[IPVS_FNAT_CFG_ATTR_MAX + 1] = {
 	[IPVS_FNAT_CFG_ATTR_TOA] = { .type = NLA_U8 },
 	[IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS] = { .type = NLA_U8 },
 	[IPVS_FNAT_CFG_ATTR_EXPIRE_RST] = { .type = NLA_U8 },
+	[IPVS_FNAT_CFG_ATTR_DC_FAILS] = { .type = NLA_U32 },
+	[IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN] = { .type = NLA_U32 },
+	[IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX] = { .type = NLA_U32 },
 };
 
 /* Top level, one per shape of request. Entries left out are refused (strict). */
@@ -200,6 +209,7 @@ static const struct fnat_nl_range fnat_svc_ranges[] = {
 	{ IPVS_FNAT_SVC_ATTR_TIMEOUT, FNAT_U32, 1, IPVS_FNAT_TIMEOUT_MAX,
 	  "persistence timeout must be 1..31536000 seconds" },
 	{ IPVS_FNAT_SVC_ATTR_NETMASK, FNAT_U8, 1, 128, "netmask must be a prefix length, 1..128" },
+	{ IPVS_FNAT_SVC_ATTR_OWNER, FNAT_U32, 0, IPVS_FNAT_OWNER_MAX, "owner must be 0..65535" },
 };
 
 static const struct fnat_nl_range fnat_dest_ranges[] = {
@@ -223,6 +233,12 @@ static const struct fnat_nl_range fnat_cfg_ranges[] = {
 	{ IPVS_FNAT_CFG_ATTR_TOA, FNAT_U8, 0, 1, "switches are 0 or 1" },
 	{ IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS, FNAT_U8, 0, 1, "switches are 0 or 1" },
 	{ IPVS_FNAT_CFG_ATTR_EXPIRE_RST, FNAT_U8, 0, 1, "switches are 0 or 1" },
+	{ IPVS_FNAT_CFG_ATTR_DC_FAILS, FNAT_U32, 1, FNAT_DC_FAILS_MAX,
+	  "dest check failures must be 1..1000" },
+	{ IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN, FNAT_U32, 1, FNAT_DC_INHIBIT_LIMIT,
+	  "dest check inhibit periods are 1..86400 seconds" },
+	{ IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX, FNAT_U32, 1, FNAT_DC_INHIBIT_LIMIT,
+	  "dest check inhibit periods are 1..86400 seconds" },
 };
 
 /* Refuse a value with EINVAL, naming the attribute and why. */
@@ -392,6 +408,11 @@ static int fnat_nl_parse_svc_conf(struct genl_info *info, struct fnat_svc_conf *
 	if (a) {
 		conf->has_timeout = true;
 		conf->timeout = nla_get_u32(a);
+	}
+	a = tb[IPVS_FNAT_SVC_ATTR_OWNER];
+	if (a) {
+		conf->has_owner = true;
+		conf->owner = nla_get_u32(a);
 	}
 	a = tb[IPVS_FNAT_SVC_ATTR_SCHED_NAME];
 	if (a) {
@@ -589,7 +610,8 @@ static int fnat_nl_fill_service(struct sk_buff *skb, struct fnat_service *svc,
 	    nla_put_u32(skb, IPVS_FNAT_SVC_ATTR_TIMEOUT, svc->timeout) ||
 	    nla_put_u8(skb, IPVS_FNAT_SVC_ATTR_NETMASK, svc->netmask) ||
 	    nla_put_u32(skb, IPVS_FNAT_SVC_ATTR_NUM_DESTS, svc->num_dests) ||
-	    nla_put_u32(skb, IPVS_FNAT_SVC_ATTR_NUM_LADDRS, svc->num_laddrs) ||
+	    nla_put_u32(skb, IPVS_FNAT_SVC_ATTR_NUM_LADDRS, svc->laddrs.num) ||
+	    nla_put_u32(skb, IPVS_FNAT_SVC_ATTR_OWNER, svc->owner) ||
 	    fnat_nl_put_stats(skb, IPVS_FNAT_SVC_ATTR_STATS, &svc->stats) ||
 	    fnat_nl_put_sp_stats(skb, &svc->sp_stats))
 		goto cancel;
@@ -605,9 +627,11 @@ cancel:
 static int fnat_nl_fill_dest(struct sk_buff *skb, struct fnat_dest *dest,
 			     u32 portid, u32 seq, int flags, struct netlink_callback *cb)
 {
+	struct fnat_dc_snapshot dc;
 	struct nlattr *nest;
 	void *hdr;
 
+	fnat_dc_read(dest, &dc);
 	hdr = fnat_nl_msg_start(skb, portid, seq, flags, IPVS_FNAT_CMD_GET_DEST, cb);
 	if (!hdr)
 		return -EMSGSIZE;
@@ -624,6 +648,11 @@ static int fnat_nl_fill_dest(struct sk_buff *skb, struct fnat_dest *dest,
 	    nla_put_u32(skb, IPVS_FNAT_DEST_ATTR_INACT_CONNS, atomic_read(&dest->inactconns)) ||
 	    nla_put_u32(skb, IPVS_FNAT_DEST_ATTR_PERSIST_CONNS,
 			atomic_read(&dest->persistconns)) ||
+	    nla_put_u8(skb, IPVS_FNAT_DEST_ATTR_CHECK_STATE, dc.state) ||
+	    nla_put_u32(skb, IPVS_FNAT_DEST_ATTR_CHECK_FAILS, dc.fails) ||
+	    nla_put_u32(skb, IPVS_FNAT_DEST_ATTR_INHIBIT_LEFT, dc.left_ms) ||
+	    nla_put_u64_64bit(skb, IPVS_FNAT_DEST_ATTR_INHIBITS, dc.inhibits,
+			      IPVS_FNAT_DEST_ATTR_PAD) ||
 	    fnat_nl_put_stats(skb, IPVS_FNAT_DEST_ATTR_STATS, &dest->stats))
 		goto cancel;
 	nla_nest_end(skb, nest);
@@ -645,10 +674,12 @@ static int fnat_nl_fill_laddr(struct sk_buff *skb, struct fnat_service *svc,
 	hdr = fnat_nl_msg_start(skb, portid, seq, flags, IPVS_FNAT_CMD_GET_LADDR, cb);
 	if (!hdr)
 		return -EMSGSIZE;
-	nest = nla_nest_start(skb, IPVS_FNAT_ATTR_SERVICE);
-	if (!nest || fnat_nl_put_key(skb, &svc->key))
-		goto cancel;
-	nla_nest_end(skb, nest);
+	if (svc) {	/* NULL: the default pool's */
+		nest = nla_nest_start(skb, IPVS_FNAT_ATTR_SERVICE);
+		if (!nest || fnat_nl_put_key(skb, &svc->key))
+			goto cancel;
+		nla_nest_end(skb, nest);
+	}
 	nest = nla_nest_start(skb, IPVS_FNAT_ATTR_LADDR);
 	if (!nest)
 		goto cancel;
@@ -947,9 +978,15 @@ static int fnat_nl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* --- local addresses ------------------------------------------------------------- */
 
-static struct fnat_service *fnat_nl_laddr_request(struct genl_info *info, u16 *af,
-						  union nf_inet_addr *addr, int *err)
+/*
+ * The pool a NEW/DEL_LADDR names: the service's (ATTR_SERVICE given) or the
+ * namespace's default pool, and the address with its family. NULL with *err set on
+ * a bad request. Control mutex held.
+ */
+static struct fnat_laddr_pool *fnat_nl_laddr_request(struct genl_info *info, u16 *af,
+						     union nf_inet_addr *addr, int *err)
 {
+	struct nlattr *snest = info->attrs[IPVS_FNAT_ATTR_SERVICE];
 	struct nlattr *nest = info->attrs[IPVS_FNAT_ATTR_LADDR];
 	struct netlink_ext_ack *extack = info->extack;
 	struct fnat_net *fn = fnat_nl_net(info);
@@ -957,9 +994,11 @@ static struct fnat_service *fnat_nl_laddr_request(struct genl_info *info, u16 *a
 	struct fnat_service *svc;
 	struct fnat_svc_key key;
 
-	*err = fnat_nl_parse_key(info->attrs[IPVS_FNAT_ATTR_SERVICE], &key, extack);
-	if (*err)
-		return NULL;
+	if (snest) {
+		*err = fnat_nl_parse_key(snest, &key, extack);
+		if (*err)
+			return NULL;
+	}
 	*err = -EINVAL;
 	if (!nest) {
 		NL_SET_ERR_MSG(extack, "missing attribute: IPVS_FNAT_ATTR_LADDR");
@@ -975,15 +1014,22 @@ static struct fnat_service *fnat_nl_laddr_request(struct genl_info *info, u16 *a
 	*err = -EINVAL;
 	if (FNAT_NL_MISSING(extack, nest, tb, IPVS_FNAT_LADDR_ATTR_ADDR, "local address ADDR"))
 		return NULL;
-	/* A family given must fit the address before anything is looked up. */
-	if (tb[IPVS_FNAT_LADDR_ATTR_AF]) {
-		*af = nla_get_u16(tb[IPVS_FNAT_LADDR_ATTR_AF]);
+	/* A family given must fit the address before anything is looked up; the
+	 * default pool takes the family the address's length tells. */
+	if (tb[IPVS_FNAT_LADDR_ATTR_AF] || !snest) {
+		*af = tb[IPVS_FNAT_LADDR_ATTR_AF] ? nla_get_u16(tb[IPVS_FNAT_LADDR_ATTR_AF]) :
+		      nla_len(tb[IPVS_FNAT_LADDR_ATTR_ADDR]) == sizeof(struct in_addr) ?
+		      AF_INET : AF_INET6;
 		*err = fnat_nl_get_addr(tb[IPVS_FNAT_LADDR_ATTR_ADDR], *af, addr, extack);
 		if (*err)
 			return NULL;
 	}
 
 	lockdep_assert_held(&fn->lock);
+	if (!snest) {
+		*err = 0;
+		return &fn->default_laddrs;
+	}
 	svc = fnat_nl_find_svc(fn, &key, extack);
 	if (!svc) {
 		*err = -ESRCH;
@@ -1003,21 +1049,21 @@ static struct fnat_service *fnat_nl_laddr_request(struct genl_info *info, u16 *a
 			return NULL;
 	}
 	*err = 0;
-	return svc;
+	return &svc->laddrs;
 }
 
 static int fnat_nl_new_laddr(struct sk_buff *skb, struct genl_info *info)
 {
 	struct fnat_net *fn = fnat_nl_net(info);
-	struct fnat_service *svc;
+	struct fnat_laddr_pool *pool;
 	union nf_inet_addr addr;
 	u16 af;
 	int err;
 
 	mutex_lock(&fn->lock);
-	svc = fnat_nl_laddr_request(info, &af, &addr, &err);
-	if (svc) {
-		err = fnat_laddr_add(fn, svc, af, &addr);
+	pool = fnat_nl_laddr_request(info, &af, &addr, &err);
+	if (pool) {
+		err = fnat_laddr_add(fn, pool, af, &addr);
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG(info->extack, "local address already in the pool");
 	}
@@ -1028,18 +1074,18 @@ static int fnat_nl_new_laddr(struct sk_buff *skb, struct genl_info *info)
 static int fnat_nl_del_laddr(struct sk_buff *skb, struct genl_info *info)
 {
 	struct fnat_net *fn = fnat_nl_net(info);
-	struct fnat_service *svc;
+	struct fnat_laddr_pool *pool;
 	struct fnat_laddr *la;
 	union nf_inet_addr addr;
 	u16 af;
 	int err;
 
 	mutex_lock(&fn->lock);
-	svc = fnat_nl_laddr_request(info, &af, &addr, &err);
-	if (svc) {
-		la = fnat_laddr_find(svc, af, &addr);
+	pool = fnat_nl_laddr_request(info, &af, &addr, &err);
+	if (pool) {
+		la = fnat_laddr_find(fn, pool, af, &addr);
 		if (la) {
-			fnat_laddr_del(fn, svc, la);
+			fnat_laddr_del(fn, pool, la);
 		} else {
 			NL_SET_ERR_MSG(info->extack, "local address not in the pool");
 			err = -ENOENT;
@@ -1049,6 +1095,26 @@ static int fnat_nl_del_laddr(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* The dump's position in the default pool, after every service (cb's LAST_SVC). */
+#define FNAT_CB_IN_DEFAULT_POOL	U64_MAX
+
+/* Put pool's addresses after last (ids increase); false when skb is full. */
+static bool fnat_nl_dump_pool(struct sk_buff *skb, struct netlink_callback *cb,
+			      struct fnat_service *svc, struct fnat_laddr_pool *pool, u64 *last)
+{
+	struct fnat_laddr *la;
+
+	list_for_each_entry(la, &pool->list, list) {
+		if (la->id <= *last)
+			continue;
+		if (fnat_nl_fill_laddr(skb, svc, la, NETLINK_CB(cb->skb).portid,
+				       cb->nlh->nlmsg_seq, NLM_F_MULTI, cb))
+			return false;
+		*last = la->id;
+	}
+	return true;
+}
+
 static int fnat_nl_dump_laddrs(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct fnat_net *fn = fnat_net(sock_net(skb->sk));
@@ -1056,7 +1122,6 @@ static int fnat_nl_dump_laddrs(struct sk_buff *skb, struct netlink_callback *cb)
 	u64 cur = cb->args[FNAT_CB_LAST_SVC];
 	u64 last = cb->args[FNAT_CB_LAST];
 	struct fnat_service *svc;
-	struct fnat_laddr *la;
 	bool full = false;
 
 	mutex_lock(&fn->lock);
@@ -1069,18 +1134,18 @@ static int fnat_nl_dump_laddrs(struct sk_buff *skb, struct netlink_callback *cb)
 			cur = svc->id;
 			last = 0;
 		}
-		list_for_each_entry(la, &svc->laddrs, list) {
-			if (la->id <= last)
-				continue;
-			if (fnat_nl_fill_laddr(skb, svc, la, NETLINK_CB(cb->skb).portid,
-					       cb->nlh->nlmsg_seq, NLM_F_MULTI, cb)) {
-				full = true;
-				break;
-			}
-			last = la->id;
-		}
-		if (full)
+		if (!fnat_nl_dump_pool(skb, cb, svc, &svc->laddrs, &last)) {
+			full = true;
 			break;
+		}
+	}
+	/* Without a key, the default pool's addresses follow. */
+	if (!full && !only) {
+		if (cur != FNAT_CB_IN_DEFAULT_POOL) {
+			cur = FNAT_CB_IN_DEFAULT_POOL;
+			last = 0;
+		}
+		fnat_nl_dump_pool(skb, cb, NULL, &fn->default_laddrs, &last);
 	}
 	mutex_unlock(&fn->lock);
 	cb->args[FNAT_CB_LAST_SVC] = cur;
@@ -1139,6 +1204,12 @@ static int fnat_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		cfg.keep_timestamps = nla_get_u8(tb[IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS]);
 	if (tb[IPVS_FNAT_CFG_ATTR_EXPIRE_RST])
 		cfg.expire_rst = nla_get_u8(tb[IPVS_FNAT_CFG_ATTR_EXPIRE_RST]);
+	if (tb[IPVS_FNAT_CFG_ATTR_DC_FAILS])
+		cfg.dc_fails = nla_get_u32(tb[IPVS_FNAT_CFG_ATTR_DC_FAILS]);
+	if (tb[IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN])
+		cfg.dc_inhibit_min = nla_get_u32(tb[IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN]);
+	if (tb[IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX])
+		cfg.dc_inhibit_max = nla_get_u32(tb[IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX]);
 	err = fnat_config_set(fn, &cfg, info->extack);
 	mutex_unlock(&fn->lock);
 	return err;
@@ -1173,7 +1244,10 @@ static int fnat_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u16(msg, IPVS_FNAT_CFG_ATTR_PORT_MAX, fnat_port_max(cfg.port_range)) ||
 	    nla_put_u8(msg, IPVS_FNAT_CFG_ATTR_TOA, cfg.toa) ||
 	    nla_put_u8(msg, IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS, cfg.keep_timestamps) ||
-	    nla_put_u8(msg, IPVS_FNAT_CFG_ATTR_EXPIRE_RST, cfg.expire_rst))
+	    nla_put_u8(msg, IPVS_FNAT_CFG_ATTR_EXPIRE_RST, cfg.expire_rst) ||
+	    nla_put_u32(msg, IPVS_FNAT_CFG_ATTR_DC_FAILS, cfg.dc_fails) ||
+	    nla_put_u32(msg, IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN, cfg.dc_inhibit_min) ||
+	    nla_put_u32(msg, IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX, cfg.dc_inhibit_max))
 		goto nospace;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);

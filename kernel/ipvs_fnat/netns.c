@@ -48,6 +48,9 @@ static void fnat_config_defaults(struct fnat_config *cfg)
 	cfg->toa = 1;
 	cfg->keep_timestamps = 0;
 	cfg->expire_rst = 1;
+	cfg->dc_fails = FNAT_DEF_DC_FAILS;
+	cfg->dc_inhibit_min = FNAT_DEF_DC_INHIBIT_MIN;
+	cfg->dc_inhibit_max = FNAT_DEF_DC_INHIBIT_MAX;
 }
 
 /*
@@ -64,6 +67,16 @@ int fnat_config_set(struct fnat_net *fn, const struct fnat_config *upd,
 		NL_SET_ERR_MSG(extack, "local port range: PORT_MIN is above PORT_MAX");
 		return -EINVAL;
 	}
+	if (upd->dc_fails < 1 || upd->dc_fails > FNAT_DC_FAILS_MAX) {
+		NL_SET_ERR_MSG(extack, "dest_check_fails must be 1..1000");
+		return -EINVAL;
+	}
+	if (upd->dc_inhibit_min < 1 || upd->dc_inhibit_max > FNAT_DC_INHIBIT_LIMIT ||
+	    upd->dc_inhibit_min > upd->dc_inhibit_max) {
+		NL_SET_ERR_MSG(extack,
+			       "dest check inhibit periods: 1 <= min <= max <= 86400 seconds");
+		return -EINVAL;
+	}
 	WRITE_ONCE(cfg->timeout_tcp, upd->timeout_tcp);
 	WRITE_ONCE(cfg->timeout_tcp_fin, upd->timeout_tcp_fin);
 	WRITE_ONCE(cfg->timeout_udp, upd->timeout_udp);
@@ -73,6 +86,9 @@ int fnat_config_set(struct fnat_net *fn, const struct fnat_config *upd,
 	WRITE_ONCE(cfg->toa, upd->toa);
 	WRITE_ONCE(cfg->keep_timestamps, upd->keep_timestamps);
 	WRITE_ONCE(cfg->expire_rst, upd->expire_rst);
+	WRITE_ONCE(cfg->dc_fails, upd->dc_fails);
+	WRITE_ONCE(cfg->dc_inhibit_min, upd->dc_inhibit_min);
+	WRITE_ONCE(cfg->dc_inhibit_max, upd->dc_inhibit_max);
 	return 0;
 }
 
@@ -87,6 +103,7 @@ static int __net_init fnat_net_init(struct net *net)
 	for (i = 0; i < FNAT_SVC_TAB_SIZE; i++)
 		INIT_HLIST_HEAD(&fn->svc_table[i]);
 	INIT_LIST_HEAD(&fn->svc_list);
+	fnat_laddr_pool_init(&fn->default_laddrs);
 	fn->num_services = 0;
 	fn->next_id = 0;
 	fn->gen = 1;
@@ -110,6 +127,7 @@ static void __net_exit fnat_net_exit(struct net *net)
 	fnat_svc_flush(fn);
 	mutex_unlock(&fn->lock);
 	WARN_ON_ONCE(!list_empty(&fn->svc_list));
+	WARN_ON_ONCE(!list_empty(&fn->default_laddrs.list));
 	mutex_destroy(&fn->lock);
 }
 

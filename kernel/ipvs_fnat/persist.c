@@ -152,7 +152,8 @@ struct fnat_dest *fnat_persist_schedule(struct net *net, struct fnat_service *sv
 			continue;
 		dest = p->dest;
 		if (test_bit(FNAT_F_UNLINKED, &dest->flags) ||
-		    test_bit(FNAT_DEST_F_OVERLOADED, &dest->flags))
+		    test_bit(FNAT_DEST_F_OVERLOADED, &dest->flags) ||
+		    (test_bit(FNAT_DEST_F_CHECK, &dest->flags) && !fnat_dc_admits(dest)))
 			break;	/* schedule anew; the stale template expires by itself */
 		WRITE_ONCE(p->expires, jiffies + timeout);
 		return dest;

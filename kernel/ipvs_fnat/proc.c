@@ -2,7 +2,8 @@
 /*
  * /proc/net/ip_vs_fnat: the namespace's services, destinations and local addresses,
  * in the format of `ipvsadm-fnat -L -n` (defined in the uapi header). One record per
- * service; walked under RCU, so a read never blocks the control plane.
+ * service, then one for the default LIP pool when it is not empty; walked under RCU,
+ * so a read never blocks the control plane.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,6 +13,13 @@
 #include "fnat.h"
 
 #define FNAT_PROC_NAME	"ip_vs_fnat"
+/* The record after the last service: the default pool (never a real pointer). */
+#define FNAT_PROC_DEFAULT_POOL	((void *)2)
+
+static void *fnat_proc_pool_or_null(struct fnat_net *fn)
+{
+	return list_empty(&fn->default_laddrs.list) ? NULL : FNAT_PROC_DEFAULT_POOL;
+}
 
 static void *fnat_proc_start(struct seq_file *seq, loff_t *pos)
 	__acquires(RCU)
@@ -26,7 +34,7 @@ static void *fnat_proc_start(struct seq_file *seq, loff_t *pos)
 	list_for_each_entry_rcu(svc, &fn->svc_list, list)
 		if (--n == 0)
 			return svc;
-	return NULL;
+	return --n == 0 ? fnat_proc_pool_or_null(fn) : NULL;
 }
 
 static void *fnat_proc_next(struct seq_file *seq, void *v, loff_t *pos)
@@ -35,9 +43,13 @@ static void *fnat_proc_next(struct seq_file *seq, void *v, loff_t *pos)
 	struct fnat_service *svc = v;
 
 	++*pos;
+	if (v == FNAT_PROC_DEFAULT_POOL)
+		return NULL;
 	if (v == SEQ_START_TOKEN)
-		return list_first_or_null_rcu(&fn->svc_list, struct fnat_service, list);
-	return list_next_or_null_rcu(&fn->svc_list, &svc->list, struct fnat_service, list);
+		svc = list_first_or_null_rcu(&fn->svc_list, struct fnat_service, list);
+	else
+		svc = list_next_or_null_rcu(&fn->svc_list, &svc->list, struct fnat_service, list);
+	return svc ?: fnat_proc_pool_or_null(fn);
 }
 
 static void fnat_proc_stop(struct seq_file *seq, void *v)
@@ -64,6 +76,15 @@ static void fnat_fmt_addr(char *buf, size_t len, u16 af, const union nf_inet_add
 		snprintf(buf, len, "%pI4", &addr->ip);
 }
 
+static void fnat_proc_show_laddr(struct seq_file *seq, struct fnat_laddr *la)
+{
+	char buf[64];
+
+	fnat_fmt_addr(buf, sizeof(buf), la->af, &la->addr);
+	seq_printf(seq, "  => %-28s %-10llu %u\n", buf,
+		   (unsigned long long)atomic64_read(&la->port_conflicts), atomic_read(&la->conns));
+}
+
 static void fnat_proc_show_service(struct seq_file *seq, struct fnat_service *svc)
 {
 	u32 flags = READ_ONCE(svc->svc_flags);
@@ -87,20 +108,22 @@ static void fnat_proc_show_service(struct seq_file *seq, struct fnat_service *sv
 	}
 	if (flags & IPVS_FNAT_SVC_F_SYNPROXY)
 		seq_puts(seq, " synproxy");
+	if (flags & IPVS_FNAT_SVC_F_DEST_CHECK)
+		seq_puts(seq, " dest-check");
 	seq_putc(seq, '\n');
 
 	list_for_each_entry_rcu(dest, &svc->dests, list) {
+		u8 state = READ_ONCE(dest->check.state);
+
 		fnat_fmt_addr_port(buf, sizeof(buf), dest->af, &dest->addr, dest->port);
-		seq_printf(seq, "  -> %-28s %-7s %-6u %-10u %-10u\n", buf, "FullNat",
+		seq_printf(seq, "  -> %-28s %-7s %-6u %-10u %-10u%s\n", buf, "FullNat",
 			   atomic_read(&dest->weight), atomic_read(&dest->activeconns),
-			   atomic_read(&dest->inactconns));
+			   atomic_read(&dest->inactconns),
+			   state == IPVS_FNAT_DEST_CHECK_INHIBITED ? " inhibited" :
+			   state == IPVS_FNAT_DEST_CHECK_TRIAL ? " trial" : "");
 	}
-	list_for_each_entry_rcu(la, &svc->laddrs, list) {
-		fnat_fmt_addr(buf, sizeof(buf), la->af, &la->addr);
-		seq_printf(seq, "  => %-28s %-10llu %u\n", buf,
-			   (unsigned long long)atomic64_read(&la->port_conflicts),
-			   atomic_read(&la->conns));
-	}
+	list_for_each_entry_rcu(la, &svc->laddrs.list, list)
+		fnat_proc_show_laddr(seq, la);
 }
 
 static int fnat_proc_show(struct seq_file *seq, void *v)
@@ -112,6 +135,15 @@ static int fnat_proc_show(struct seq_file *seq, void *v)
 		seq_puts(seq, "Prot LocalAddress:Port Scheduler Flags\n");
 		seq_puts(seq, "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
 		seq_puts(seq, "  => LocalAddress                 Conflicts  Conns\n");
+		return 0;
+	}
+	if (v == FNAT_PROC_DEFAULT_POOL) {
+		struct fnat_net *fn = fnat_net(seq_file_net(seq));
+		struct fnat_laddr *la;
+
+		seq_puts(seq, "Default local addresses\n");
+		list_for_each_entry_rcu(la, &fn->default_laddrs.list, list)
+			fnat_proc_show_laddr(seq, la);
 		return 0;
 	}
 	fnat_proc_show_service(seq, v);

@@ -441,7 +441,11 @@ enum fnat_verdict tcp_fnat_out_handler(struct sk_buff *skb, struct fnat_conn *cp
 	opt = (u8 *)(th + 1);
 	fnat_tcp_track_nxt(&cp->r_nxt, skb, thoff, th);
 
+	/* The real server's answer to the SYN: what the passive check learns. */
+	if (th->rst && !test_bit(FNAT_CONN_F_RS_ISN, &cp->flags))
+		fnat_dc_result(cp, false);
 	if (th->syn && th->ack) {
+		fnat_dc_result(cp, true);
 		WRITE_ONCE(cp->rs_isn, ntohl(th->seq));
 		set_bit(FNAT_CONN_F_RS_ISN, &cp->flags);
 		if (optlen && READ_ONCE(cfg->toa)) {

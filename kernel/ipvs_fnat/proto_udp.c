@@ -57,5 +57,6 @@ enum fnat_verdict fnat_udp_in(struct sk_buff *skb, struct fnat_conn *cp, unsigne
 
 enum fnat_verdict fnat_udp_out(struct sk_buff *skb, struct fnat_conn *cp, unsigned int thoff)
 {
+	fnat_dc_result(cp, true);	/* the real server answered */
 	return fnat_udp_xlate(skb, cp, thoff, &cp->vaddr, cp->vport, &cp->caddr, cp->cport);
 }

@@ -49,8 +49,8 @@ static inline struct fnat_sched_algo_state *algo_state(struct fnat_sched_state *
 }
 
 /*
- * May dest take a new connection now? Weight above 0, not being deleted, and not
- * over its upper threshold. Over the threshold it stays unavailable until its
+ * May dest take a new connection now? Weight above 0, not being deleted, not held
+ * back by the passive check, and not over its upper threshold. Over the threshold it stays unavailable until its
  * connections drop below the lower threshold (3/4 of the upper when none is set),
  * so it does not flap at the limit.
  */
@@ -59,6 +59,9 @@ static bool fnat_dest_available(struct fnat_dest *dest)
 	u32 upper = READ_ONCE(dest->u_thresh), lower, conns;
 
 	if (!test_bit(FNAT_DEST_F_AVAILABLE, &dest->flags) || atomic_read(&dest->weight) <= 0)
+		return false;
+	/* Inhibited by the passive check (dest_check.c), or its trial is out. */
+	if (unlikely(test_bit(FNAT_DEST_F_CHECK, &dest->flags)) && !fnat_dc_admits(dest))
 		return false;
 	if (!upper)
 		return true;
@@ -77,6 +80,12 @@ static bool fnat_dest_available(struct fnat_dest *dest)
 		return false;
 	}
 	return true;
+}
+
+/* For the SYN proxy's retry, which picks a real server outside any scheduler. */
+bool fnat_sched_dest_available(struct fnat_dest *dest)
+{
+	return fnat_dest_available(dest);
 }
 
 /* --- snapshots ------------------------------------------------------------------------ */

@@ -105,8 +105,9 @@ int fnat_svc_add(struct fnat_net *fn, const struct fnat_svc_conf *conf,
 	svc->timeout = conf->has_timeout ? conf->timeout : FNAT_DEF_PERSIST_TIMEOUT;
 	svc->netmask = conf->has_netmask ? conf->netmask :
 		       (conf->key.af == AF_INET6 ? 128 : 32);
+	svc->owner = conf->has_owner ? conf->owner : IPVS_FNAT_OWNER_NONE;
 	INIT_LIST_HEAD(&svc->dests);
-	INIT_LIST_HEAD(&svc->laddrs);
+	fnat_laddr_pool_init(&svc->laddrs);
 
 	st = fnat_sched_state_new(svc, conf->sched);
 	if (IS_ERR(st)) {
@@ -137,6 +138,10 @@ int fnat_svc_edit(struct fnat_net *fn, struct fnat_service *svc,
 	struct fnat_sched_state *st = NULL, *old;
 
 	lockdep_assert_held(&fn->lock);
+	if (conf->has_owner && conf->owner != svc->owner) {
+		NL_SET_ERR_MSG(extack, "a service's OWNER is set at creation and cannot change");
+		return -EINVAL;
+	}
 	old = rcu_dereference_protected(svc->sched, lockdep_is_held(&fn->lock));
 	if (conf->sched && conf->sched != old->ops) {
 		/* The only step that can fail comes first. */
@@ -145,8 +150,12 @@ int fnat_svc_edit(struct fnat_net *fn, struct fnat_service *svc,
 			return PTR_ERR(st);
 	}
 
-	if (conf->has_flags)
+	if (conf->has_flags) {
 		WRITE_ONCE(svc->svc_flags, conf->flags);
+		/* Off: nothing the check decided holds any more. */
+		if (!(conf->flags & IPVS_FNAT_SVC_F_DEST_CHECK))
+			fnat_dc_reset_svc(svc);
+	}
 	if (conf->has_timeout)
 		WRITE_ONCE(svc->timeout, conf->timeout);
 	if (conf->has_netmask)
@@ -184,7 +193,7 @@ static void __fnat_svc_del(struct fnat_net *fn, struct fnat_service *svc, bool c
 	/* The scheduler lets go of the destinations it may hold (and so of svc). */
 	if (had_dests)
 		fnat_sched_update(svc);
-	fnat_laddr_flush(fn, svc);
+	fnat_laddr_flush(fn, &svc->laddrs);
 	/* Its connections go with it (they hold the references that keep svc). */
 	if (conns)
 		fnat_conn_flush_svc(fn->net, svc);
@@ -204,6 +213,8 @@ void fnat_svc_flush(struct fnat_net *fn)
 	lockdep_assert_held(&fn->lock);
 	list_for_each_entry_safe(svc, tmp, &fn->svc_list, list)
 		__fnat_svc_del(fn, svc, false);
+	/* With no service left, no connection uses the default pool either. */
+	fnat_laddr_flush(fn, &fn->default_laddrs);
 	/* One sweep of the connection table for all of them. */
 	fnat_conn_flush_unlinked_net(fn->net);
 }
@@ -300,6 +311,7 @@ int fnat_dest_add(struct fnat_net *fn, struct fnat_service *svc,
 	atomic_set(&dest->activeconns, 0);
 	atomic_set(&dest->inactconns, 0);
 	atomic_set(&dest->persistconns, 0);
+	fnat_dc_init(dest);
 	refcount_inc(&svc->refcnt);
 	dest->svc = svc;
 	dest->id = fnat_next_id(fn);
@@ -328,6 +340,8 @@ int fnat_dest_edit(struct fnat_net *fn, struct fnat_service *svc, struct fnat_de
 		atomic_set(&dest->weight, conf->weight);
 	WRITE_ONCE(dest->u_thresh, upper);
 	WRITE_ONCE(dest->l_thresh, lower);
+	/* An operator's (or a health checker's) word on it overrides the passive check. */
+	fnat_dc_reset(dest);
 	fnat_sched_update(svc);
 	fnat_changed(fn);
 	return 0;

@@ -400,6 +400,59 @@ unsigned int fnat_synproxy_start(struct net *net, struct sk_buff *skb, struct fn
 	return NF_STOLEN;
 }
 
+/*
+ * A real server refused the proxy's SYN (RST) on a service with the passive check:
+ * once per connection, move it to another real server that may take connections and
+ * ask that one instead (the kept SYN rewritten: the same LIP:lport, sequence numbers
+ * and options), so the client sees only the delay. Under cp->lock, in
+ * FNAT_S_SYNPROXY; true when the SYN is ready to go again. The choice skips the
+ * scheduler (a refusal is rare, and the scheduler's state is for new clients):
+ * the first available real server after the refusing one, in list order.
+ */
+static bool fnat_sp_retry_locked(struct fnat_conn *cp, struct sk_buff *syn)
+{
+	struct fnat_dest *od = cp->dest, *nd = NULL, *d;
+	struct fnat_service *svc = od->svc;
+	struct net *net = fnat_conn_net(cp);
+	bool after = false;
+	int pass;
+
+	if (!(READ_ONCE(svc->svc_flags) & IPVS_FNAT_SVC_F_DEST_CHECK) ||
+	    test_bit(FNAT_CONN_F_SP_RETRIED, &cp->flags) ||
+	    test_bit(FNAT_F_UNLINKED, &svc->flags))
+		return false;
+	for (pass = 0; pass < 2 && !nd; pass++) {
+		list_for_each_entry_rcu(d, &svc->dests, list) {
+			if (d == od) {
+				after = true;
+				continue;
+			}
+			if (pass == 0 && !after)
+				continue;
+			if (!test_bit(FNAT_F_UNLINKED, &d->flags) && fnat_sched_dest_available(d) &&
+			    fnat_dest_hold_rcu(d)) {
+				nd = d;
+				break;
+			}
+		}
+	}
+	if (!nd)
+		return false;
+	if (!fnat_conn_move_dest(cp, nd)) {
+		fnat_dest_put(nd);
+		return false;
+	}
+	fnat_tcp_rewrite(syn, skb_transport_offset(syn), cp->af, &cp->laddr, cp->lport,
+			 &cp->daddr, cp->dport);
+	FNAT_SP(syn)->retries = 0;
+	/* The new real server's answer is the check's to learn. */
+	clear_bit(FNAT_CONN_F_DC_DONE, &cp->flags);
+	if (unlikely(test_bit(FNAT_DEST_F_CHECK, &nd->flags)))
+		fnat_dc_conn_new(cp);
+	fnat_dp_count(net, FNAT_C_SYNPROXY_RS_RETRY);
+	return true;
+}
+
 /* The RST a client gets when its real server cannot be had: at the sequence number
  * it expects from us. */
 static void fnat_sp_reset_client(struct fnat_conn *cp, u32 d_isn)
@@ -546,6 +599,18 @@ enum fnat_verdict fnat_synproxy_out(struct sk_buff *skb, struct fnat_conn *cp, u
 	st = FNAT_SP(syn);
 	d_isn = st->d_isn;
 	if (th->rst) {
+		fnat_dc_result(cp, false);
+		if (fnat_sp_retry_locked(cp, syn)) {
+			struct sk_buff *copy = skb_copy(syn, GFP_ATOMIC | __GFP_NOWARN);
+
+			spin_unlock(&cp->lock);
+			if (copy)
+				fnat_xmit(net, copy, cp->af);
+			else	/* the timer retransmits */
+				fnat_dp_count(net, FNAT_C_NOMEM_DROP);
+			consume_skb(skb);
+			return FNAT_STOLEN;
+		}
 		syn = fnat_sp_take_locked(cp, FNAT_S_CLOSE);
 		spin_unlock(&cp->lock);
 		fnat_sp_state_free(syn);
@@ -559,6 +624,7 @@ enum fnat_verdict fnat_synproxy_out(struct sk_buff *skb, struct fnat_conn *cp, u
 		fnat_dp_count(net, FNAT_C_BAD_PACKET_DROP);
 		return FNAT_DROP;
 	}
+	fnat_dc_result(cp, true);
 	rs_isn = ntohl(th->seq);
 	c_ws = cp->wscale & 0xf;
 	/* Scaling is on towards the real server only if both SYNs carried the option. */
@@ -623,6 +689,7 @@ bool fnat_synproxy_timer(struct fnat_conn *cp)
 	syn = fnat_sp_take_locked(cp, FNAT_S_CLOSE);
 	spin_unlock(&cp->lock);
 	fnat_sp_state_free(syn);
+	fnat_dc_result(cp, false);
 	fnat_sp_reset_client(cp, d_isn);
 	fnat_sp_count(net, cp->dest->svc, FNAT_SP_RS_FAIL);
 	return false;

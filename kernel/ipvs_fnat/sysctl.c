@@ -50,6 +50,13 @@ static const struct fnat_sysctl_var fnat_var_conn_max = FNAT_VAR(conn_max, 0, UI
 static const struct fnat_sysctl_var fnat_var_toa = FNAT_VAR(toa, 0, 1);
 static const struct fnat_sysctl_var fnat_var_keep_timestamps = FNAT_VAR(keep_timestamps, 0, 1);
 static const struct fnat_sysctl_var fnat_var_expire_rst = FNAT_VAR(expire_rst, 0, 1);
+/* The passive check; fnat_config_set() also refuses min > max. */
+static const struct fnat_sysctl_var fnat_var_dest_check_fails =
+	FNAT_VAR(dc_fails, 1, FNAT_DC_FAILS_MAX);
+static const struct fnat_sysctl_var fnat_var_dest_check_inhibit_min =
+	FNAT_VAR(dc_inhibit_min, 1, FNAT_DC_INHIBIT_LIMIT);
+static const struct fnat_sysctl_var fnat_var_dest_check_inhibit_max =
+	FNAT_VAR(dc_inhibit_max, 1, FNAT_DC_INHIBIT_LIMIT);
 
 static void *fnat_var_ptr(struct fnat_config *cfg, const struct fnat_sysctl_var *var)
 {
@@ -160,6 +167,9 @@ static const struct ctl_table fnat_sysctl_template[] = {
 	FNAT_SYSCTL_UINT(toa),
 	FNAT_SYSCTL_UINT(keep_timestamps),
 	FNAT_SYSCTL_UINT(expire_rst),
+	FNAT_SYSCTL_UINT(dest_check_fails),
+	FNAT_SYSCTL_UINT(dest_check_inhibit_min),
+	FNAT_SYSCTL_UINT(dest_check_inhibit_max),
 	{ }
 };
 

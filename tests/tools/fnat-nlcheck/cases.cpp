@@ -101,7 +101,9 @@ void set_default_config(Socket &s)
 		       u32(IPVS_FNAT_CFG_ATTR_CONN_MAX, 0), u16(IPVS_FNAT_CFG_ATTR_PORT_MIN, 1024),
 		       u16(IPVS_FNAT_CFG_ATTR_PORT_MAX, 65535), u8(IPVS_FNAT_CFG_ATTR_TOA, 1),
 		       u8(IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS, 0),
-		       u8(IPVS_FNAT_CFG_ATTR_EXPIRE_RST, 1)})}),
+		       u8(IPVS_FNAT_CFG_ATTR_EXPIRE_RST, 1), u32(IPVS_FNAT_CFG_ATTR_DC_FAILS, 3),
+		       u32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN, 5),
+		       u32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX, 3600)})}),
 	     "SET_CONFIG defaults");
 }
 
@@ -200,6 +202,10 @@ std::vector<ErrCase> error_table()
 		{"NEW_SERVICE trailing bytes after the attributes", trailing, EINVAL},
 		{"NEW_SERVICE reserved genl header field set", reserved, EINVAL},
 		{"NEW_SERVICE duplicate IPv4 service", R(NEWS, {svc_nest(A, {rr})}), EEXIST},
+		{"NEW_SERVICE OWNER 65536", R(NEWS, {fresh({rr, u32(IPVS_FNAT_SVC_ATTR_OWNER, 65536)})}), EINVAL},
+		{"NEW_SERVICE OWNER as u16", R(NEWS, {fresh({rr, u16(IPVS_FNAT_SVC_ATTR_OWNER, 1)})}), EINVAL},
+		{"NEW_SERVICE DEST_CHECK with a flag outside the mask",
+		 R(NEWS, {fresh({rr, u32(IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_DEST_CHECK | 0x100)})}), EINVAL},
 		{"NEW_SERVICE duplicate IPv6 service", R(NEWS, {svc_nest(B, {sched("wlc")})}), EEXIST},
 
 		// SET_SERVICE
@@ -215,11 +221,14 @@ std::vector<ErrCase> error_table()
 		{"SET_SERVICE key without PORT", R(SETS, {svc_with(plus(key_edit(A, IPVS_FNAT_SVC_ATTR_PORT), {rr}))}), EINVAL},
 		{"SET_SERVICE IPv4 netmask 40", R(SETS, {svc_nest(A, {u8(IPVS_FNAT_SVC_ATTR_NETMASK, 40)})}), EINVAL},
 		{"SET_SERVICE with no attributes", R(SETS, {}), EINVAL},
+		{"SET_SERVICE another OWNER (hand-made service to the mirror's)",
+		 R(SETS, {svc_nest(A, {rr, u32(IPVS_FNAT_SVC_ATTR_OWNER, IPVS_FNAT_OWNER_MIRROR)})}), EINVAL},
 
 		// DEL_SERVICE, GET_SERVICE
 		{"DEL_SERVICE no such service", R(DELS, {svc_nest(MISSING)}), ESRCH},
 		{"DEL_SERVICE with SCHED_NAME in the key", R(DELS, {svc_nest(A, {rr})}), EINVAL},
 		{"DEL_SERVICE with no attributes", R(DELS, {}), EINVAL},
+		{"DEL_SERVICE with OWNER in the key", R(DELS, {svc_nest(A, {u32(IPVS_FNAT_SVC_ATTR_OWNER, 0)})}), EINVAL},
 		{"DEL_SERVICE AF_INET6 key with a 4-byte address",
 		 R(DELS, {svc_with(key_edit(FRESH6, IPVS_FNAT_SVC_ATTR_ADDR, &a4))}), EINVAL},
 		{"GET_SERVICE no such service", R(GETS, {svc_nest(MISSING)}), ESRCH},
@@ -255,6 +264,10 @@ std::vector<ErrCase> error_table()
 		 EINVAL},
 		{"NEW_DEST reply-only ACTIVE_CONNS",
 		 R(NEWD, {svc_nest(A), dest("203.0.113.13", 80, {u32(IPVS_FNAT_DEST_ATTR_ACTIVE_CONNS, 1)})}), EINVAL},
+		{"NEW_DEST reply-only CHECK_STATE",
+		 R(NEWD, {svc_nest(A), dest("203.0.113.13", 80, {u8(IPVS_FNAT_DEST_ATTR_CHECK_STATE, 0)})}), EINVAL},
+		{"SET_DEST reply-only INHIBITS",
+		 R(SETD, {svc_nest(A), dest("203.0.113.11", 80, {u64(IPVS_FNAT_DEST_ATTR_INHIBITS, 0)})}), EINVAL},
 		{"NEW_DEST unknown destination attribute",
 		 R(NEWD, {svc_nest(A), dest("203.0.113.13", 80, {u32(IPVS_FNAT_DEST_ATTR_MAX + 1, 1)})}), EINVAL},
 		{"NEW_DEST WEIGHT as u16",
@@ -305,6 +318,13 @@ std::vector<ErrCase> error_table()
 		{"DEL_LADDR IPv4 family on an IPv6 service",
 		 R(DELL, {svc_nest(B), laddr("203.0.113.100", {u16(IPVS_FNAT_LADDR_ATTR_AF, AF_INET)})}), EAFNOSUPPORT},
 		{"GET_LADDR dump of a missing service", D(GETL, {svc_nest(MISSING)}), ESRCH},
+		{"NEW_LADDR default pool: address of 5 bytes",
+		 R(NEWL, {nest(LADDR, {bytes(IPVS_FNAT_LADDR_ATTR_ADDR, {203, 0, 113, 1, 0})})}), EINVAL},
+		{"NEW_LADDR default pool: AF_INET with a 16-byte address",
+		 R(NEWL, {laddr("2001:db8:5::101", {u16(IPVS_FNAT_LADDR_ATTR_AF, AF_INET)})}), EINVAL},
+		{"NEW_LADDR default pool: AF 7", R(NEWL, {laddr("203.0.113.1", {u16(IPVS_FNAT_LADDR_ATTR_AF, 7)})}), EINVAL},
+		{"NEW_LADDR default pool: without LADDR", R(NEWL, {}), EINVAL},
+		{"DEL_LADDR default pool: not in it", R(DELL, {laddr("203.0.113.100")}), ENOENT},
 
 		// SET_CONFIG, GET_CONFIG, GET_INFO
 		{"SET_CONFIG PORT_MIN above PORT_MAX",
@@ -321,6 +341,15 @@ std::vector<ErrCase> error_table()
 		{"SET_CONFIG a valid and an invalid value together",
 		 R(SETC, {cfg({u32(IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP, 1000), u8(IPVS_FNAT_CFG_ATTR_EXPIRE_RST, 5)})}), EINVAL},
 		{"SET_CONFIG a SERVICE nest", R(SETC, {svc_nest(A)}), EINVAL},
+		{"SET_CONFIG DC_FAILS 0", R(SETC, {cfg({u32(IPVS_FNAT_CFG_ATTR_DC_FAILS, 0)})}), EINVAL},
+		{"SET_CONFIG DC_FAILS 1001", R(SETC, {cfg({u32(IPVS_FNAT_CFG_ATTR_DC_FAILS, 1001)})}), EINVAL},
+		{"SET_CONFIG DC_INHIBIT_MAX 86401",
+		 R(SETC, {cfg({u32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX, 86401)})}), EINVAL},
+		{"SET_CONFIG DC_INHIBIT_MIN above the current MAX",
+		 R(SETC, {cfg({u32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN, 3601)})}), EINVAL},
+		{"SET_CONFIG DC_INHIBIT_MIN above MAX, both given",
+		 R(SETC, {cfg({u32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN, 60), u32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX, 30)})}),
+		 EINVAL},
 		{"GET_CONFIG with an attribute", R(GETC, {cfg({})}), EINVAL},
 		{"GET_INFO with an attribute", R(INFO, {svc_nest(A)}), EINVAL},
 
@@ -456,7 +485,7 @@ std::string get_laddrs(Socket &s, const SvcKey *k)
 		return "error " + errno_name(r.error);
 	std::vector<std::string> v;
 	for (const auto &m : r.msgs)
-		v.push_back(svc_key_line(m.nested(SVC)) + " " + laddr_line(m.nested(LADDR)));
+		v.push_back(laddr_owner_line(m) + " " + laddr_line(m.nested(LADDR)));
 	return join(v);
 }
 
@@ -490,7 +519,7 @@ void expect_eq(Runner &r, const std::string &name, const std::string &expected,
 }
 
 const std::string DEFAULT_CONFIG = "config tcp=900 tcpfin=120 udp=300 syn=60 conn_max=0 "
-				   "ports=1024-65535 toa=1 keep_ts=0 expire_rst=1";
+				   "ports=1024-65535 toa=1 keep_ts=0 expire_rst=1 dc=3/5-3600";
 
 } // namespace
 
@@ -564,7 +593,9 @@ void run_positive_cases(Runner &r)
 	expect_errno(r, "SET_SERVICE scheduler only, with SYNPROXY on",
 		     req(IPVS_FNAT_CMD_SET_SERVICE, {svc_nest(C, {sched("wrr")})}), 0);
 	expect_errno(r, "SET_SERVICE flags PERSISTENT|SYNPROXY",
-		     req(IPVS_FNAT_CMD_SET_SERVICE, {svc_nest(C, {u32(IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_ALL)})}),
+		     req(IPVS_FNAT_CMD_SET_SERVICE,
+			 {svc_nest(C, {u32(IPVS_FNAT_SVC_ATTR_FLAGS,
+					   IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_SYNPROXY)})}),
 		     0);
 	expect_eq(r, "SET_SERVICE without FLAGS kept SYNPROXY",
 		  c_key + " sched=wrr flags=3 timeout=600 netmask=24 dests=0 laddrs=0 " + ZERO_STATS,
@@ -684,13 +715,86 @@ void run_positive_cases(Runner &r)
 			  "af=10 proto=6 2001:db8:10::20 port=8080 af=10 2001:db8:5::101 conflicts=0 conns=0\n",
 		  get_service(s, V6) + "\n" + get_dests(s, V6) + get_laddrs(s, &V6));
 
+	// The owner tag: set at creation, reported, never changed
+	{
+		const SvcKey M{AF_INET, IPPROTO_UDP, "198.51.100.60", 53};
+		auto owner = [&](const SvcKey &k) {
+			Reply rep = s.call(req(IPVS_FNAT_CMD_GET_SERVICE, {svc_nest(k)}));
+			return rep.error || rep.msgs.size() != 1 ?
+				       "error " + errno_name(rep.error) :
+				       std::to_string(rep.msgs[0].nested(SVC).get_u32(IPVS_FNAT_SVC_ATTR_OWNER));
+		};
+		expect_eq(r, "a service made without OWNER reports owner 0", "0", owner(A));
+		expect_errno(r, "NEW_SERVICE with OWNER mirror",
+			     req(IPVS_FNAT_CMD_NEW_SERVICE,
+				 {svc_nest(M, {sched("wrr"), u32(IPVS_FNAT_SVC_ATTR_OWNER, IPVS_FNAT_OWNER_MIRROR)})}),
+			     0);
+		expect_eq(r, "GET_SERVICE reports OWNER 1", "1", owner(M));
+		expect_errno(r, "SET_SERVICE with its own OWNER and a scheduler",
+			     req(IPVS_FNAT_CMD_SET_SERVICE,
+				 {svc_nest(M, {sched("rr"), u32(IPVS_FNAT_SVC_ATTR_OWNER, IPVS_FNAT_OWNER_MIRROR)})}),
+			     0);
+		expect_errno(r, "SET_SERVICE with another OWNER",
+			     req(IPVS_FNAT_CMD_SET_SERVICE, {svc_nest(M, {sched("lc"), u32(IPVS_FNAT_SVC_ATTR_OWNER, 0)})}),
+			     EINVAL);
+		expect_eq(r, "... which changed neither the owner nor the scheduler",
+			  "af=2 proto=17 198.51.100.60 port=53 sched=rr owner 1",
+			  get_service(s, M).substr(0, 44) + " owner " + owner(M));
+		expect_errno(r, "DEL_SERVICE the owned service", req(IPVS_FNAT_CMD_DEL_SERVICE, {svc_nest(M)}), 0);
+	}
+
+	// The passive check: DEST_CHECK is a flag; a destination's check attributes start clear
+	{
+		const SvcKey K{AF_INET, IPPROTO_TCP, "198.51.100.61", 80};
+		expect_errno(r, "NEW_SERVICE with DEST_CHECK",
+			     req(IPVS_FNAT_CMD_NEW_SERVICE,
+				 {svc_nest(K, {sched("rr"), u32(IPVS_FNAT_SVC_ATTR_FLAGS, IPVS_FNAT_SVC_F_DEST_CHECK)})}),
+			     0);
+		expect_errno(r, "NEW_DEST on it", req(IPVS_FNAT_CMD_NEW_DEST, {svc_nest(K), dest("203.0.113.31", 80)}), 0);
+		Reply rep = s.call(req(IPVS_FNAT_CMD_GET_DEST, {svc_nest(K)}, true));
+		expect_eq(r, "GET_DEST: check OK, no failure, not inhibited, never inhibited",
+			  "check=0 fails=0 left=0 inhibits=0",
+			  rep.error || rep.msgs.size() != 1 ? "error " + errno_name(rep.error) :
+							      check_line(rep.msgs[0].nested(DEST)));
+		expect_eq(r, "GET_SERVICE: flags DEST_CHECK", "flags=4",
+			  get_service(s, K).substr(get_service(s, K).find("flags="), 7));
+		expect_errno(r, "DEL_SERVICE it", req(IPVS_FNAT_CMD_DEL_SERVICE, {svc_nest(K)}), 0);
+	}
+
+	// The default LIP pool: the laddr commands without a service
+	expect_errno(r, "NEW_LADDR default pool, IPv4, no AF", req(IPVS_FNAT_CMD_NEW_LADDR, {laddr("203.0.113.200")}), 0);
+	expect_errno(r, "NEW_LADDR default pool, IPv6 with AF",
+		     req(IPVS_FNAT_CMD_NEW_LADDR, {laddr("2001:db8:5::200", {u16(IPVS_FNAT_LADDR_ATTR_AF, AF_INET6)})}), 0);
+	expect_errno(r, "NEW_LADDR default pool, an address a service has too",
+		     req(IPVS_FNAT_CMD_NEW_LADDR, {laddr("203.0.113.100")}), 0);
+	expect_errno(r, "NEW_LADDR default pool, duplicate", req(IPVS_FNAT_CMD_NEW_LADDR, {laddr("203.0.113.200")}),
+		     EEXIST);
+	expect_eq(r, "GET_LADDR of one service does not list the default pool",
+		  "af=2 proto=6 192.0.2.10 port=80 af=2 203.0.113.100 conflicts=0 conns=0\n", get_laddrs(s, &A));
+	{
+		const std::string all = get_laddrs(s, nullptr);
+		const std::string tail = "default af=2 203.0.113.200 conflicts=0 conns=0\n"
+					 "default af=10 2001:db8:5::200 conflicts=0 conns=0\n"
+					 "default af=2 203.0.113.100 conflicts=0 conns=0\n";
+		expect_eq(r, "GET_LADDR of everything ends with the default pool, insertion order", tail,
+			  all.size() >= tail.size() ? all.substr(all.size() - tail.size()) : all);
+	}
+	expect_errno(r, "DEL_LADDR default pool", req(IPVS_FNAT_CMD_DEL_LADDR, {laddr("203.0.113.100")}), 0);
+	expect_errno(r, "DEL_LADDR default pool, gone", req(IPVS_FNAT_CMD_DEL_LADDR, {laddr("203.0.113.100")}),
+		     ENOENT);
+	expect_eq(r, "the service's own address stayed", "af=2 proto=6 192.0.2.10 port=80 af=2 203.0.113.100 conflicts=0 conns=0\n",
+		  get_laddrs(s, &A));
+	for (const char *a : {"203.0.113.200", "2001:db8:5::200"})
+		expect_errno(r, std::string("DEL_LADDR default pool ") + a, req(IPVS_FNAT_CMD_DEL_LADDR, {laddr(a)}), 0);
+
 	// Configuration
 	expect_errno(r, "SET_CONFIG TCP timeout, UDP 0 (= unchanged)",
 		     req(IPVS_FNAT_CMD_SET_CONFIG, {cfg({u32(IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP, 1000),
 							 u32(IPVS_FNAT_CFG_ATTR_TIMEOUT_UDP, 0)})}),
 		     0);
 	expect_eq(r, "GET_CONFIG after a partial SET_CONFIG",
-		  "config tcp=1000 tcpfin=120 udp=300 syn=60 conn_max=0 ports=1024-65535 toa=1 keep_ts=0 expire_rst=1",
+		  "config tcp=1000 tcpfin=120 udp=300 syn=60 conn_max=0 ports=1024-65535 toa=1 keep_ts=0 expire_rst=1 "
+		  "dc=3/5-3600",
 		  get_config(s));
 	expect_errno(r, "SET_CONFIG every other tunable",
 		     req(IPVS_FNAT_CMD_SET_CONFIG,
@@ -698,11 +802,14 @@ void run_positive_cases(Runner &r)
 			       u32(IPVS_FNAT_CFG_ATTR_TIMEOUT_UDP, IPVS_FNAT_TIMEOUT_MAX),
 			       u32(IPVS_FNAT_CFG_ATTR_CONN_MAX, 5000), u16(IPVS_FNAT_CFG_ATTR_PORT_MIN, 2000),
 			       u16(IPVS_FNAT_CFG_ATTR_PORT_MAX, 3000), u8(IPVS_FNAT_CFG_ATTR_TOA, 0),
-			       u8(IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS, 1), u8(IPVS_FNAT_CFG_ATTR_EXPIRE_RST, 0)})}),
+			       u8(IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS, 1), u8(IPVS_FNAT_CFG_ATTR_EXPIRE_RST, 0),
+			       u32(IPVS_FNAT_CFG_ATTR_DC_FAILS, 1000), u32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN, 1),
+			       u32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX, 86400)})}),
 		     0);
 	expect_errno(r, "SET_CONFIG empty nest", req(IPVS_FNAT_CMD_SET_CONFIG, {cfg({})}), 0);
 	expect_eq(r, "GET_CONFIG shows them all",
-		  "config tcp=1000 tcpfin=30 udp=31536000 syn=10 conn_max=5000 ports=2000-3000 toa=0 keep_ts=1 expire_rst=0",
+		  "config tcp=1000 tcpfin=30 udp=31536000 syn=10 conn_max=5000 ports=2000-3000 toa=0 keep_ts=1 expire_rst=0 "
+		  "dc=1000/1-86400",
 		  get_config(s));
 	expect_errno(r, "SET_CONFIG a one-port range",
 		     req(IPVS_FNAT_CMD_SET_CONFIG, {cfg({u16(IPVS_FNAT_CFG_ATTR_PORT_MIN, 3000)})}), 0);
@@ -728,6 +835,8 @@ void run_positive_cases(Runner &r)
 		     req(IPVS_FNAT_CMD_NEW_SERVICE, {svc_nest(C, {sched("lc")})}), 0);
 	expect_eq(r, "it starts empty", c_key + " sched=lc flags=0 timeout=300 netmask=32 dests=0 laddrs=0 " + ZERO_STATS,
 		  get_service(s, C));
+	expect_errno(r, "NEW_LADDR default pool (FLUSH empties it too)",
+		     req(IPVS_FNAT_CMD_NEW_LADDR, {laddr("203.0.113.201")}), 0);
 	expect_errno(r, "FLUSH", req(IPVS_FNAT_CMD_FLUSH), 0);
 	expect_eq(r, "FLUSH leaves nothing",
 		  DEFAULT_CONFIG + "\ninfo version=" + std::to_string(ver) + " size=1048576 conns=0 services=0\n",

@@ -117,6 +117,25 @@ std::string dest_line(const AttrSet &d)
 	return o.str();
 }
 
+// The passive check's attributes of a destination.
+std::string check_line(const AttrSet &d)
+{
+	std::ostringstream o;
+	o << "check=" << unsigned(d.get_u8(IPVS_FNAT_DEST_ATTR_CHECK_STATE))
+	  << " fails=" << d.get_u32(IPVS_FNAT_DEST_ATTR_CHECK_FAILS)
+	  << " left=" << d.get_u32(IPVS_FNAT_DEST_ATTR_INHIBIT_LEFT)
+	  << " inhibits=" << d.get_u64(IPVS_FNAT_DEST_ATTR_INHIBITS);
+	return o.str();
+}
+
+// Whose a GET_LADDR message's address is: its service's key, or "default" (the pool
+// of the namespace, whose messages carry no service).
+std::string laddr_owner_line(const AttrSet &msg)
+{
+	return msg.has(IPVS_FNAT_ATTR_SERVICE) ? svc_key_line(msg.nested(IPVS_FNAT_ATTR_SERVICE)) :
+						 std::string("default");
+}
+
 std::string laddr_line(const AttrSet &la)
 {
 	const Bytes &a = la.raw(IPVS_FNAT_LADDR_ATTR_ADDR);
@@ -145,7 +164,10 @@ std::string snapshot(Socket &s)
 	  << c.get_u16(IPVS_FNAT_CFG_ATTR_PORT_MAX)
 	  << " toa=" << unsigned(c.get_u8(IPVS_FNAT_CFG_ATTR_TOA))
 	  << " keep_ts=" << unsigned(c.get_u8(IPVS_FNAT_CFG_ATTR_KEEP_TIMESTAMPS))
-	  << " expire_rst=" << unsigned(c.get_u8(IPVS_FNAT_CFG_ATTR_EXPIRE_RST)) << "\n";
+	  << " expire_rst=" << unsigned(c.get_u8(IPVS_FNAT_CFG_ATTR_EXPIRE_RST))
+	  << " dc=" << c.get_u32(IPVS_FNAT_CFG_ATTR_DC_FAILS) << "/"
+	  << c.get_u32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MIN) << "-"
+	  << c.get_u32(IPVS_FNAT_CFG_ATTR_DC_INHIBIT_MAX) << "\n";
 
 	r = s.call(req(IPVS_FNAT_CMD_GET_INFO));
 	must(r, "GET_INFO");
@@ -165,20 +187,22 @@ std::string snapshot(Socket &s)
 					 " services, GET_INFO says " + std::to_string(nsvc));
 	for (const auto &m : r.msgs) {
 		AttrSet svc = m.nested(IPVS_FNAT_ATTR_SERVICE);
-		o << "service " << service_line(svc) << "\n";
+		o << "service " << service_line(svc)
+		  << " owner=" << svc.get_u32(IPVS_FNAT_SVC_ATTR_OWNER) << "\n";
 		Reply d = s.call(req(IPVS_FNAT_CMD_GET_DEST, {svc_nest(key_from(svc))}, true));
 		must(d, "GET_DEST dump");
 		if (d.msgs.size() != svc.get_u32(IPVS_FNAT_SVC_ATTR_NUM_DESTS))
 			throw std::runtime_error("GET_DEST count differs from NUM_DESTS");
 		for (const auto &dm : d.msgs)
-			o << "  dest " << dest_line(dm.nested(IPVS_FNAT_ATTR_DEST)) << "\n";
+			o << "  dest " << dest_line(dm.nested(IPVS_FNAT_ATTR_DEST)) << " "
+			  << check_line(dm.nested(IPVS_FNAT_ATTR_DEST)) << "\n";
 	}
 
 	r = s.call(req(IPVS_FNAT_CMD_GET_LADDR, {}, true));
 	must(r, "GET_LADDR dump");
 	for (const auto &m : r.msgs)
-		o << "laddr " << svc_key_line(m.nested(IPVS_FNAT_ATTR_SERVICE)) << " "
-		  << laddr_line(m.nested(IPVS_FNAT_ATTR_LADDR)) << "\n";
+		o << "laddr " << laddr_owner_line(m) << " " << laddr_line(m.nested(IPVS_FNAT_ATTR_LADDR))
+		  << "\n";
 	return o.str();
 }
 

@@ -32,6 +32,8 @@ std::string snapshot(Socket &s);
 std::string service_line(const AttrSet &svc);	// from an ATTR_SERVICE nest
 std::string dest_line(const AttrSet &dest);	// from an ATTR_DEST nest
 std::string laddr_line(const AttrSet &la);	// from an ATTR_LADDR nest
+std::string check_line(const AttrSet &dest);	// the passive check's part of a dest nest
+std::string laddr_owner_line(const AttrSet &msg); // a GET_LADDR message's service or "default"
 std::string stats_line(const AttrSet &stats);
 std::string svc_key_line(const AttrSet &svc);	// the key part of a service nest
 
