@@ -112,8 +112,9 @@ bench: all
 #   make install [DESTDIR=...] [PREFIX=/usr/local]
 # The modules go to /lib/modules/KVER/extra (KVER: the release of KDIR's headers) and
 # depmod runs (not with DESTDIR: a packager runs it on the target); the tool to
-# PREFIX/sbin, the man page to PREFIX/share/man/man8, the systemd unit (not enabled)
-# to PREFIX/lib/systemd/system, the modules-load.d / modprobe.d / sysctl.d examples to
+# PREFIX/sbin, the man page to PREFIX/share/man/man8, the systemd units (not enabled:
+# ipvsadm-fnat.service, ipvsadm-fnat-prometheus.service and .timer) to
+# PREFIX/lib/systemd/system, the modules-load.d / modprobe.d / sysctl.d examples to
 # PREFIX/share/doc/ipvs-fnat/examples. With DKMS instead of the extra/ copies:
 # make install-userspace dkms-install (packaging/dkms.sh).
 PREFIX ?= /usr/local
@@ -142,6 +143,10 @@ install-userspace: tool
 	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/ipvsadm-fnat.service.in \
 		>$(DESTDIR)$(UNITDIR)/ipvsadm-fnat.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/ipvsadm-fnat.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/ipvsadm-fnat-prometheus.service.in \
+		>$(DESTDIR)$(UNITDIR)/ipvsadm-fnat-prometheus.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ipvsadm-fnat-prometheus.service
+	install -m 0644 packaging/ipvsadm-fnat-prometheus.timer $(DESTDIR)$(UNITDIR)/ipvsadm-fnat-prometheus.timer
 	for d in modules-load.d modprobe.d sysctl.d; do for f in packaging/$$d/*.conf; do \
 		install -D -m 0644 $$f $(DESTDIR)$(EXAMPLESDIR)/$$d/$$(basename $$f) || exit 1; done; done
 	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null; then \
@@ -150,7 +155,8 @@ install-userspace: tool
 uninstall:
 	rm -f $(DESTDIR)$(MODDIR)/ipvs_fnat.ko $(DESTDIR)$(MODDIR)/toa.ko
 	rm -f $(DESTDIR)$(SBINDIR)/ipvsadm-fnat $(DESTDIR)$(MANDIR)/man8/ipvsadm-fnat.8
-	rm -f $(DESTDIR)$(UNITDIR)/ipvsadm-fnat.service
+	rm -f $(DESTDIR)$(UNITDIR)/ipvsadm-fnat.service $(DESTDIR)$(UNITDIR)/ipvsadm-fnat-prometheus.service \
+		$(DESTDIR)$(UNITDIR)/ipvsadm-fnat-prometheus.timer
 	rm -rf $(DESTDIR)$(EXAMPLESDIR)
 	@if [ -z "$(DESTDIR)" ] && [ -n "$(KVER)" ]; then depmod -a $(KVER); fi
 

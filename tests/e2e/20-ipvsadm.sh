@@ -556,6 +556,175 @@ test_unload_with_services() {
 	check "rmmod of the empty module" rmmod ipvs_fnat
 }
 
+# The namespace's default LIP pool (-P/-Q -z without -t|-u): listed after every
+# service by -L (as /proc says: "Default local addresses", then "  => " lines), by -G
+# and --json ("default_laddrs"), saved by -S as "-P -z" lines after the services. -C
+# keeps it (it belongs to no service).
+test_default_pool() {
+	fnat -C
+	check "default pool: an IPv4 LIP" fnat -P -z 203.0.113.200
+	check "default pool: an IPv6 LIP (long options)" fnat --add-laddr --laddr 2001:db8:5::200
+	check "a service without LIPs of its own" fnat -A -t 192.0.2.10:80 -s rr
+	check "a service with one" fnat -A -t 192.0.2.10:81 -s rr
+	check "its own LIP" fnat -P -t 192.0.2.10:81 -z 203.0.113.100
+	check_eq "-L -n: the default pool after the services" "$titles
+TCP  192.0.2.10:80 rr
+TCP  192.0.2.10:81 rr
+  => 203.0.113.100                0          0
+Default local addresses
+  => 203.0.113.200                0          0
+  => 2001:db8:5::200              0          0" "$(table)"
+	check_proc "default pool"
+	check_eq "-L -t: no default pool" "" "$(fnat -L -n -t 192.0.2.10:80 | grep -F 'Default')"
+	check_eq "-G -n: the default pool after the services" "TCP  192.0.2.10:81                1
+  => 203.0.113.100                0          0
+Default local addresses           2
+  => 203.0.113.200                0          0
+  => 2001:db8:5::200              0          0" "$(fnat -G -n | tail -n 5)"
+	check_eq "-G -t: the service's own LIPs only" "" "$(fnat -G -n -t 192.0.2.10:81 | grep -F -e 'Default' -e '203.0.113.200')"
+	check_eq "-G --json: default_laddrs" "203.0.113.200 inet 2001:db8:5::200 inet6" \
+		"$(fnat -G --json | "$PY" -c "import json, sys; print(' '.join(l['address'] + ' ' + l['af'] for l in json.load(sys.stdin)['default_laddrs']))")"
+	check_eq "-L --json: default_laddrs" "203.0.113.200 2001:db8:5::200" \
+		"$(json_eval "' '.join(l['address'] for l in d['default_laddrs'])")"
+	check_eq "-L --json: the service's own LIPs stay its own" "0 1" \
+		"$(json_eval "tuple(len(s['laddrs']) for s in d['services'])")"
+	local rules
+	rules=$(fnat -S -n)
+	check_eq "-S: the default pool as -P -z lines after the services" "-A -t 192.0.2.10:80 -s rr
+-A -t 192.0.2.10:81 -s rr
+-P -t 192.0.2.10:81 -z 203.0.113.100
+-P -z 203.0.113.200
+-P -z 2001:db8:5::200" "$rules"
+	check "-C" fnat -C
+	check_eq "-C keeps the default pool" "$titles
+Default local addresses
+  => 203.0.113.200                0          0
+  => 2001:db8:5::200              0          0" "$(table)"
+	snapshot
+	expect_error "-P -z of an address already in the default pool" "Local address already exists" \
+		fnat -P -z 203.0.113.200
+	check "-Q -z: out of the default pool" fnat -Q -z 203.0.113.200
+	check "--del-laddr --laddr: the IPv6 one" fnat --del-laddr --laddr 2001:db8:5::200
+	check_eq "the default pool is empty: no heading" "$titles" "$(table)"
+	snapshot
+	expect_error "-Q -z of an address not in the default pool" "No such local address" fnat -Q -z 203.0.113.200
+	check "-R restores the services and the default pool" fnat -R <<<"$rules"
+	check_eq "-S after -R: the same rules" "$rules" "$(fnat -S -n)"
+	check_proc "default pool restored"
+	fnat -C
+	fnat -Q -z 203.0.113.200
+	fnat -Q -z 2001:db8:5::200
+	check_eq "clean again" "$titles" "$(table)"
+}
+
+# --dest-check: the DEST_CHECK flag with -A and -E (TCP and UDP), " dest-check" after
+# " synproxy" in -L and /proc, "--dest-check" in -S, "dest_check" and per real server
+# "check" in --json; -E without it turns it off. No traffic flows here: every real
+# server's check state stays "ok". The owner of a hand-made service is "none".
+test_dest_check() {
+	fnat -C
+	check "TCP with -j and --dest-check" fnat -A -t 192.0.2.10:80 -s rr -j --dest-check
+	check "a real server" fnat -a -t 192.0.2.10:80 -r 203.0.113.11
+	check "UDP IPv6 with --dest-check" fnat -A -u '[2001:db8:10::10]:53' -s sh -p 60 --dest-check
+	check_eq "-L: dest-check after synproxy" "TCP  192.0.2.10:80 rr synproxy dest-check" "$(table | grep -F 'TCP  192.0.2.10:80 ')"
+	check_eq "-L: dest-check after the persistence text" "UDP  [2001:db8:10::10]:53 sh persistent 60 dest-check" \
+		"$(table | grep -F 'UDP  [2001:db8:10::10]:53 ')"
+	check_eq "-L: the real server is not inhibited" "  -> 203.0.113.11:80              FullNat 1      0          0         " \
+		"$(table | grep -F -- '-> 203.0.113.11:80')"
+	check_proc "dest-check services"
+	check_eq "--json: dest_check true, flags 6 (SYNPROXY | DEST_CHECK), owner none" "True 6 none" \
+		"$(svc_json TCP 192.0.2.10 80 "s['dest_check'], s['flags'], s['owner']")"
+	check_eq "--json: UDP flags 5 (PERSISTENT | DEST_CHECK)" "True 5" \
+		"$(svc_json UDP 2001:db8:10::10 53 "s['dest_check'], s['flags']")"
+	check_eq "--json: the real server's check: ok, no failures, nothing left, never inhibited" "ok 0 0 0" \
+		"$(svc_json TCP 192.0.2.10 80 "tuple(s['destinations'][0]['check'][k] for k in ('state', 'fails', 'inhibit_left_ms', 'inhibits'))")"
+	local rules
+	rules=$(fnat -S -n)
+	check_eq "-S writes --dest-check" "-A -t 192.0.2.10:80 -s rr -j --dest-check
+-a -t 192.0.2.10:80 -r 203.0.113.11:80 -b -w 1
+-A -u [2001:db8:10::10]:53 -s sh -p 60 --dest-check" "$rules"
+	check "-E without --dest-check" fnat -E -t 192.0.2.10:80 -s rr -j
+	check_eq "-E without --dest-check turns it off (as -j)" "TCP  192.0.2.10:80 rr synproxy" "$(table | grep -F 'TCP  192.0.2.10:80 ')"
+	check_eq "--json: dest_check false, flags 2" "False 2" "$(svc_json TCP 192.0.2.10 80 "s['dest_check'], s['flags']")"
+	check "-E with --dest-check only" fnat -E -t 192.0.2.10:80 -s rr --dest-check
+	check_eq "dest-check back, the SYN proxy off" "TCP  192.0.2.10:80 rr dest-check" "$(table | grep -F 'TCP  192.0.2.10:80 ')"
+	check "-C" fnat -C
+	check "-R" fnat -R <<<"$rules"
+	check_eq "-S, -C, -R: the same rules" "$rules" "$(fnat -S -n)"
+	check_proc "dest-check services restored"
+	snapshot
+	expect_error "--dest-check with -a" "Illegal 'dest-check' option with the 'add-server' command" \
+		fnat -a -t 192.0.2.10:80 -r 203.0.113.12 --dest-check
+	fnat -C
+}
+
+# --prometheus against -L --stats, --json and /proc/net/ip_vs_fnat_stats, parsed by
+# prometheus_client (Debian's python3-prometheus-client): the text must be valid
+# exposition format, and a few values must be the kernel's.
+test_prometheus() {
+	fnat -C
+	populate
+	fnat -E -t 192.0.2.10:80 -s rr -j --dest-check
+	fnat -P -z 203.0.113.200
+	run fnat --prometheus
+	check_eq "--prometheus: status 0" 0 "$RC"
+	local prom=$OUT stats procstats
+	stats=$(fnat -L -n --stats --exact)
+	procstats=$(cat /proc/net/ip_vs_fnat_stats)
+	check "--prometheus: parsed by prometheus_client, values as -L --stats, --json and /proc" \
+		"$PY" - "$prom" "$stats" "$procstats" "$(fnat -L --json)" <<'PYEOF'
+import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+prom, stats, procstats, listing = sys.argv[1:5]
+samples = {}
+for fam in text_string_to_metric_families(prom):
+    for s in fam.samples:
+        samples[(s.name, tuple(sorted(s.labels.items())))] = (fam.type, s.value)
+def get(name, **labels):
+    return samples.get((name, tuple(sorted(labels.items()))), ("missing", None))
+ok = True
+def expect(what, got, want):
+    global ok
+    if got != want:
+        print(f"{what}: {got!r}, expected {want!r}")
+        ok = False
+web = dict(protocol='TCP', address='192.0.2.10', port='80')
+expect("service_info of 192.0.2.10:80", get('ipvs_fnat_service_info', scheduler='rr', owner='none',
+       synproxy='true', dest_check='true', **web), ('gauge', 1.0))
+# -L -n --stats --exact: "TCP  192.0.2.10:80" then conns inpkts outpkts inbytes outbytes.
+line = next(l for l in stats.splitlines() if l.startswith('TCP  192.0.2.10:80 '))
+conns, inpkts, outpkts, inbytes, outbytes = map(int, line.split()[2:7])
+expect("service connections", get('ipvs_fnat_service_connections_total', **web), ('counter', float(conns)))
+expect("service incoming packets", get('ipvs_fnat_service_incoming_packets_total', **web)[1], float(inpkts))
+expect("service outgoing bytes", get('ipvs_fnat_service_outgoing_bytes_total', **web)[1], float(outbytes))
+rs = dict(web, server_address='203.0.113.12', server_port='8080')
+expect("real server weight", get('ipvs_fnat_server_weight', **rs), ('gauge', 3.0))
+expect("real server not inhibited", get('ipvs_fnat_server_inhibited', **rs)[1], 0.0)
+d = json.loads(listing)
+svc = next(s for s in d['services'] if s['address'] == '192.0.2.10' and s['port'] == 80)
+expect("synproxy syn as --json", get('ipvs_fnat_service_synproxy_syn_total', **web)[1],
+       float(svc['synproxy_stats']['syn']))
+expect("UDP service has no SYN proxy counters", ('ipvs_fnat_service_synproxy_syn_total',
+       tuple(sorted(dict(protocol='UDP', address='192.0.2.10', port='53').items()))) in samples, False)
+expect("a service LIP", get('ipvs_fnat_laddr_connections', pool='service', local_address='203.0.113.100', **web),
+       ('gauge', 0.0))
+expect("the default pool LIP", get('ipvs_fnat_laddr_port_conflicts_total', pool='default',
+       local_address='203.0.113.200'), ('counter', 0.0))
+# /proc/net/ip_vs_fnat_stats: "conns" a gauge, every other line NAME_total.
+for l in procstats.splitlines():
+    f = l.split()
+    if len(f) != 2:
+        continue
+    name = 'ipvs_fnat_conns' if f[0] == 'conns' else f'ipvs_fnat_{f[0]}_total'
+    expect(name, get(name), ('gauge' if f[0] == 'conns' else 'counter', float(f[1])))
+sys.exit(0 if ok else 1)
+PYEOF
+	check_eq "--prometheus takes no service" 2 "$(fnat --prometheus -t 192.0.2.10:80 >/dev/null 2>&1; echo $?)"
+	fnat -C
+	fnat -Q -z 203.0.113.200
+	check_eq "clean again" "$titles" "$(table)"
+}
+
 test_module_not_loaded
 test_load
 test_fullnat_only
@@ -563,6 +732,9 @@ test_services
 test_dests_and_laddrs
 test_save_restore
 test_synproxy
+test_default_pool
+test_dest_check
+test_prometheus
 test_errors
 test_unprivileged
 test_namespaces

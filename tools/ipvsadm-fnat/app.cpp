@@ -1,7 +1,9 @@
 #include "app.hpp"
 
 #include <cerrno>
+#include <fstream>
 #include <istream>
+#include <sstream>
 #include <new>
 #include <ostream>
 
@@ -10,6 +12,7 @@
 #include "fnat/version.hpp"
 
 #include "format.hpp"
+#include "prometheus.hpp"
 
 namespace fnat {
 namespace {
@@ -20,9 +23,11 @@ ServiceSpec service_spec(const Command &c)
 	s.key = c.svc;
 	s.sched = c.sched;
 	// As ipvsadm, -A and -E give the whole definition: the flag word is sent whole, so
-	// -E without -p ends persistence and -E without -j turns the SYN proxy off.
+	// -E without -p ends persistence, -E without -j turns the SYN proxy off and -E
+	// without --dest-check the passive health check.
 	s.flags = (c.has(Opt::Persistent) ? IPVS_FNAT_SVC_F_PERSISTENT : 0u) |
-		  (c.has(Opt::SynProxy) ? IPVS_FNAT_SVC_F_SYNPROXY : 0u);
+		  (c.has(Opt::SynProxy) ? IPVS_FNAT_SVC_F_SYNPROXY : 0u) |
+		  (c.has(Opt::DestCheck) ? IPVS_FNAT_SVC_F_DEST_CHECK : 0u);
 	if (c.has(Opt::Persistent)) {
 		s.timeout = c.persistence;
 		s.netmask = c.netmask.value_or(full_prefix(c.svc.af()));
@@ -46,8 +51,19 @@ void check_dest_family(const Command &c, std::uint8_t cmd)
 		throw KernelError(cmd, EAFNOSUPPORT);
 }
 
-// Every service with its destinations and local addresses, in the kernel's order.
-Listing collect(Kernel &k, bool with_info)
+// The GET_LADDR dump's entries without a service: the namespace's default pool.
+std::vector<Laddr> default_pool(const std::vector<LaddrEntry> &laddrs)
+{
+	std::vector<Laddr> pool;
+	for (const LaddrEntry &e : laddrs)
+		if (!e.service)
+			pool.push_back(e.laddr);
+	return pool;
+}
+
+// Every service with its destinations (with_dests) and local addresses, in the
+// kernel's order, then the default LIP pool.
+Listing collect(Kernel &k, bool with_info, bool with_dests = true)
 {
 	Listing l;
 	if (with_info)
@@ -56,18 +72,21 @@ Listing collect(Kernel &k, bool with_info)
 	const std::vector<LaddrEntry> laddrs = k.laddrs(std::nullopt);
 	for (const Service &s : services) {
 		ServiceView v{s, {}, {}};
-		try {
-			v.dests = k.dests(s.key);
-		} catch (const KernelError &e) {
-			if (e.err() == ESRCH)
-				continue;  // deleted since the service dump
-			throw;
+		if (with_dests) {
+			try {
+				v.dests = k.dests(s.key);
+			} catch (const KernelError &e) {
+				if (e.err() == ESRCH)
+					continue;  // deleted since the service dump
+				throw;
+			}
 		}
 		for (const LaddrEntry &e : laddrs)
 			if (e.service == s.key)
 				v.laddrs.push_back(e.laddr);
 		l.services.push_back(std::move(v));
 	}
+	l.default_laddrs = default_pool(laddrs);
 	return l;
 }
 
@@ -107,21 +126,28 @@ void list(const Command &c, Env &env)
 void get_laddrs(const Command &c, Env &env)
 {
 	Kernel &k = env.kernel();
-	Listing l;
-	if (c.has(Opt::Service)) {
-		l = collect_one(k, c.svc, false);
-	} else {
-		const std::vector<Service> services = k.services();
-		const std::vector<LaddrEntry> laddrs = k.laddrs(std::nullopt);
-		for (const Service &s : services) {
-			ServiceView v{s, {}, {}};
-			for (const LaddrEntry &e : laddrs)
-				if (e.service == s.key)
-					v.laddrs.push_back(e.laddr);
-			l.services.push_back(std::move(v));
-		}
+	const bool one = c.has(Opt::Service);
+	const Listing l = one ? collect_one(k, c.svc, false) : collect(k, false, false);
+	env.out << (c.format & FMT_JSON ? json_laddrs(l, !one) : format_laddrs(l, c.format, env.resolver));
+}
+
+// --prometheus: the whole listing and, when the file is there, the datapath counters.
+void prometheus(Env &env)
+{
+	const Listing l = collect(env.kernel(), false);
+	std::vector<ProcCounter> counters;
+	if (std::ifstream f(env.stats_path); f) {
+		std::ostringstream text;
+		text << f.rdbuf();
+		counters = parse_proc_counters(text.str());
 	}
-	env.out << (c.format & FMT_JSON ? json_laddrs(l) : format_laddrs(l, c.format, env.resolver));
+	env.out << format_prometheus(l, counters);
+}
+
+// -P / -Q: the service's pool, or the namespace's default pool without -t|-u.
+std::optional<ServiceKey> laddr_pool(const Command &c)
+{
+	return c.has(Opt::Service) ? std::optional<ServiceKey>(c.svc) : std::nullopt;
 }
 
 void print_error(Env &env, std::string_view prefix, std::string_view msg)
@@ -211,13 +237,16 @@ void execute(const Command &c, Env &env, bool restoring)
 		env.kernel().zero(c.has(Opt::Service) ? std::optional<ServiceKey>(c.svc) : std::nullopt);
 		break;
 	case Cmd::AddLaddr:
-		env.kernel().add_laddr(c.svc, c.laddr);
+		env.kernel().add_laddr(laddr_pool(c), c.laddr);
 		break;
 	case Cmd::DelLaddr:
-		env.kernel().del_laddr(c.svc, c.laddr);
+		env.kernel().del_laddr(laddr_pool(c), c.laddr);
 		break;
 	case Cmd::GetLaddr:
 		get_laddrs(c, env);
+		break;
+	case Cmd::Prometheus:
+		prometheus(env);
 		break;
 	case Cmd::Count:
 		break;
@@ -283,17 +312,19 @@ std::string usage_text(std::string_view prog_view)
 	std::string u = version_text();
 	u += "Usage:\n"
 	     "  " + p + " -A|E -t|u service-address [-s scheduler] [-p [timeout]] [-M netmask] [-j]\n"
+	     "        [--dest-check]\n"
 	     "  " + p + " -D -t|u service-address\n"
 	     "  " + p + " -C\n"
 	     "  " + p + " -R\n"
 	     "  " + p + " -S [-n]\n"
 	     "  " + p + " -a|e -t|u service-address -r server-address [-b] [-w weight] [-x upper] [-y lower]\n"
 	     "  " + p + " -d -t|u service-address -r server-address\n"
-	     "  " + p + " -P|Q -t|u service-address -z local-address\n"
+	     "  " + p + " -P|Q [-t|u service-address] -z local-address\n"
 	     "  " + p + " -G [-t|u service-address] [-n] [--json]\n"
 	     "  " + p + " -L|l [-t|u service-address] [options]\n"
 	     "  " + p + " -Z [-t|u service-address]\n"
 	     "  " + p + " --set tcp tcpfin udp\n"
+	     "  " + p + " --prometheus\n"
 	     "  " + p + " -h\n\n";
 	u += "Commands:\n"
 	     "Either long or short options are allowed.\n"
@@ -306,12 +337,14 @@ std::string usage_text(std::string_view prog_view)
 	     "  --add-server      -a        add real server with options\n"
 	     "  --edit-server     -e        edit real server with options\n"
 	     "  --delete-server   -d        delete real server\n"
-	     "  --add-laddr       -P        add local address (LIP) to a service\n"
-	     "  --del-laddr       -Q        delete local address from a service\n"
+	     "  --add-laddr       -P        add local address (LIP) to a service, or to the\n"
+	     "                              default pool without -t|-u\n"
+	     "  --del-laddr       -Q        delete local address from a service (or the pool)\n"
 	     "  --get-laddr       -G        list local addresses\n"
 	     "  --list            -L|-l     list the table\n"
 	     "  --zero            -Z        zero counters in a service or all services\n"
 	     "  --set tcp tcpfin udp        set connection timeout values (0: unchanged)\n"
+	     "  --prometheus                print the metrics in the Prometheus text format\n"
 	     "  --help            -h        display this help message\n"
 	     "  --version         -v        display the version\n\n";
 	u += "Options:\n"
@@ -325,12 +358,14 @@ std::string usage_text(std::string_view prog_view)
 	     "  --netmask      -M netmask           persistent granularity mask (IPv6: prefix length)\n"
 	     "  --synproxy     -j                   SYN proxy: answer SYNs with cookies (TCP only;\n"
 	     "                                      -E without -j turns it off)\n"
+	     "  --dest-check                        passive health checks of the real servers\n"
+	     "                                      (-E without --dest-check turns them off)\n"
 	     "  --real-server  -r server-address    server-address is host (and port)\n"
 	     "  --fullnat      -b                   full NAT (the one forwarding method, default)\n"
 	     "  --weight       -w weight            capacity of real server (0-65535, default 1)\n"
 	     "  --u-threshold  -x uthreshold        upper threshold of connections\n"
 	     "  --l-threshold  -y lthreshold        lower threshold of connections\n"
-	     "  --laddr        -z local-address     local address (LIP) of the service\n"
+	     "  --laddr        -z local-address     local address (LIP) of the service or pool\n"
 	     "  --connection   -c                   output of current IPVS connections\n"
 	     "  --timeout                           output of timeout (tcp tcpfin udp)\n"
 	     "  --stats                             output of statistics information\n"

@@ -28,6 +28,8 @@ struct Env {
 	std::ostream &out;
 	std::ostream &err;
 	std::string prog = "ipvsadm-fnat";
+	// The datapath counters --prometheus reads (left out when the file is missing).
+	std::string stats_path = "/proc/net/ip_vs_fnat_stats";
 };
 
 // Runs one command line (the arguments after the program name); returns the exit status.

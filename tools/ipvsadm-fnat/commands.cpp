@@ -7,7 +7,7 @@ namespace {
 constexpr std::array<std::string_view, kNumOpts> kOptionNames = {
 	"numeric", "connection", "service-address", "scheduler", "persistent", "netmask",
 	"synproxy", "real-server", "forwarding-method", "weight", "u-threshold", "l-threshold", "laddr",
-	"timeout", "stats", "rate", "exact", "sort", "json",
+	"timeout", "stats", "rate", "exact", "sort", "json", "dest-check",
 };
 
 }  // namespace

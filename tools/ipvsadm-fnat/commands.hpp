@@ -25,6 +25,7 @@ enum class Cmd : std::uint8_t {
 	AddLaddr,
 	DelLaddr,
 	GetLaddr,
+	Prometheus,
 	Count
 };
 
@@ -48,6 +49,7 @@ enum class Opt : std::uint8_t {
 	Exact,       // --exact
 	Sort,        // --sort
 	Json,        // --json
+	DestCheck,   // --dest-check
 	Count
 };
 
@@ -89,23 +91,25 @@ inline constexpr std::array<CommandRule, kNumCmds> kCommandRules = {{
 	//                                   ||||||||||||||||--exact
 	//                                   |||||||||||||||||--sort
 	//                                   ||||||||||||||||||--json
-	{Cmd::AddService,  "add-service",    "xx+....xxxxxxxxxxxx", {}},
-	{Cmd::EditService, "edit-service",   "xx+....xxxxxxxxxxxx", {}},
-	{Cmd::DelService,  "delete-service", "xx+xxxxxxxxxxxxxxxx", {}},
-	{Cmd::Flush,       "flush",          "xxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::List,        "list",           "...xxxxxxxxxx......",
+	//                                   |||||||||||||||||||--dest-check
+	{Cmd::AddService,  "add-service",    "xx+....xxxxxxxxxxxx.", {}},
+	{Cmd::EditService, "edit-service",   "xx+....xxxxxxxxxxxx.", {}},
+	{Cmd::DelService,  "delete-service", "xx+xxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Flush,       "flush",          "xxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::List,        "list",           "...xxxxxxxxxx......x",
 	 {bits(Opt::Connection, Opt::Service, Opt::Timeout),
 	  bits(Opt::Connection, Opt::Timeout, Opt::Stats, Opt::Rate)}},
-	{Cmd::AddDest,     "add-server",     "xx+xxxx+....xxxxxxx", {}},
-	{Cmd::EditDest,    "edit-server",    "xx+xxxx+....xxxxxxx", {}},
-	{Cmd::DelDest,     "delete-server",  "xx+xxxx+xxxxxxxxxxx", {}},
-	{Cmd::SetTimeout,  "set",            "xxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Restore,     "restore",        "xxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Save,        "save",           ".xxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Zero,        "zero",           "xx.xxxxxxxxxxxxxxxx", {}},
-	{Cmd::AddLaddr,    "add-laddr",      "xx+xxxxxxxxx+xxxxxx", {}},
-	{Cmd::DelLaddr,    "del-laddr",      "xx+xxxxxxxxx+xxxxxx", {}},
-	{Cmd::GetLaddr,    "get-laddr",      ".x.xxxxxxxxxxxxxxx.", {}},
+	{Cmd::AddDest,     "add-server",     "xx+xxxx+....xxxxxxxx", {}},
+	{Cmd::EditDest,    "edit-server",    "xx+xxxx+....xxxxxxxx", {}},
+	{Cmd::DelDest,     "delete-server",  "xx+xxxx+xxxxxxxxxxxx", {}},
+	{Cmd::SetTimeout,  "set",            "xxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Restore,     "restore",        "xxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Save,        "save",           ".xxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Zero,        "zero",           "xx.xxxxxxxxxxxxxxxxx", {}},
+	{Cmd::AddLaddr,    "add-laddr",      "xx.xxxxxxxxx+xxxxxxx", {}},
+	{Cmd::DelLaddr,    "del-laddr",      "xx.xxxxxxxxx+xxxxxxx", {}},
+	{Cmd::GetLaddr,    "get-laddr",      ".x.xxxxxxxxxxxxxxx.x", {}},
+	{Cmd::Prometheus,  "prometheus",     ".xxxxxxxxxxxxxxxxxxx", {}},
 }};
 // clang-format on
 

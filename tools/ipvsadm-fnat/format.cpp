@@ -139,6 +139,16 @@ std::string synproxy_line(const SynProxyStats &p)
 			      static_cast<ull>(p.rs_fail), static_cast<ull>(p.data_dropped));
 }
 
+// What the passive check says of a destination, at the end of its listing line.
+const char *check_suffix(const Dest &d)
+{
+	switch (d.check_state) {
+	case IPVS_FNAT_DEST_CHECK_INHIBITED: return " inhibited";
+	case IPVS_FNAT_DEST_CHECK_TRIAL: return " trial";
+	default: return "";
+	}
+}
+
 std::string service_block(const ServiceView &v, unsigned fmt, const Resolver &r)
 {
 	const Service &s = v.svc;
@@ -160,10 +170,12 @@ std::string service_block(const ServiceView &v, unsigned fmt, const Resolver &r)
 	}
 	if (s.synproxy())
 		out += " synproxy";
+	if (s.dest_check())
+		out += " dest-check";
 	out += "\n";
 	for (const Dest &d : v.dests)
-		out += sprintf_string("  -> %-28s %-7s %-6u %-10u %-10u\n", dest_title(s, d, fmt, r).c_str(),
-				      "FullNat", d.weight, d.active_conns, d.inact_conns);
+		out += sprintf_string("  -> %-28s %-7s %-6u %-10u %-10u%s\n", dest_title(s, d, fmt, r).c_str(),
+				      "FullNat", d.weight, d.active_conns, d.inact_conns, check_suffix(d));
 	for (const Laddr &l : v.laddrs)
 		out += laddr_line(l, fmt, r);
 	return out;
@@ -202,6 +214,36 @@ json::Value laddrs_json(const std::vector<Laddr> &laddrs)
 	return a;
 }
 
+}  // namespace
+
+std::string_view check_state_name(std::uint8_t state)
+{
+	switch (state) {
+	case IPVS_FNAT_DEST_CHECK_OK: return "ok";
+	case IPVS_FNAT_DEST_CHECK_INHIBITED: return "inhibited";
+	case IPVS_FNAT_DEST_CHECK_TRIAL: return "trial";
+	default: return "unknown";
+	}
+}
+
+std::string owner_name(std::uint32_t owner)
+{
+	switch (owner) {
+	case IPVS_FNAT_OWNER_NONE: return "none";
+	case IPVS_FNAT_OWNER_MIRROR: return "mirror";
+	default: return std::to_string(owner);
+	}
+}
+
+namespace {
+
+json::Value owner_json(std::uint32_t owner)
+{
+	if (owner == IPVS_FNAT_OWNER_NONE || owner == IPVS_FNAT_OWNER_MIRROR)
+		return owner_name(owner);
+	return owner;
+}
+
 json::Value service_json(const ServiceView &v)
 {
 	const Service &s = v.svc;
@@ -210,6 +252,8 @@ json::Value service_json(const ServiceView &v)
 	o["flags"] = s.flags;
 	o["persistent"] = s.persistent();
 	o["synproxy"] = s.synproxy();
+	o["dest_check"] = s.dest_check();
+	o["owner"] = owner_json(s.owner);
 	o["timeout"] = s.timeout;
 	o["netmask"] = s.netmask;
 	o["num_dests"] = s.num_dests;
@@ -233,6 +277,11 @@ json::Value service_json(const ServiceView &v)
 					    {"active_conns", d.active_conns},
 					    {"inact_conns", d.inact_conns},
 					    {"persist_conns", d.persist_conns},
+					    {"check",
+					     {{"state", check_state_name(d.check_state)},
+					      {"fails", d.check_fails},
+					      {"inhibit_left_ms", d.inhibit_left_ms},
+					      {"inhibits", d.inhibits}}},
 					    {"stats", stats_json(d.stats)}});
 	o["destinations"] = std::move(dests);
 	o["laddrs"] = laddrs_json(v.laddrs);
@@ -267,6 +316,11 @@ std::string format_list(const Listing &listing, unsigned fmt, const Resolver &r)
 	out += titles(fmt);
 	for (const ServiceView &v : listing.services)
 		out += service_block(v, fmt, r);
+	if (!(fmt & (FMT_STATS | FMT_RATE)) && !listing.default_laddrs.empty()) {
+		out += "Default local addresses\n";
+		for (const Laddr &l : listing.default_laddrs)
+			out += laddr_line(l, fmt, r);
+	}
 	return out;
 }
 
@@ -285,6 +339,8 @@ std::string format_rules(const Listing &listing, unsigned fmt, const Resolver &r
 		}
 		if (s.synproxy())
 			out += " -j";
+		if (s.dest_check())
+			out += " --dest-check";
 		out += "\n";
 		for (const Dest &d : v.dests) {
 			out += "-a " + svc + " -r " + format_addr_port(d.addr, d.port, s.key.proto, fmt, r) +
@@ -298,6 +354,9 @@ std::string format_rules(const Listing &listing, unsigned fmt, const Resolver &r
 		for (const Laddr &l : v.laddrs)
 			out += "-P " + svc + " -z " + l.addr.str() + "\n";
 	}
+	// The default pool last: -R adds it after the services, as they were saved.
+	for (const Laddr &l : listing.default_laddrs)
+		out += "-P -z " + l.addr.str() + "\n";
 	return out;
 }
 
@@ -332,6 +391,11 @@ std::string format_laddrs(const Listing &listing, unsigned fmt, const Resolver &
 		for (const Laddr &l : v.laddrs)
 			out += laddr_line(l, fmt, r);
 	}
+	if (!listing.default_laddrs.empty()) {
+		out += sprintf_string("%-33s %zu\n", "Default local addresses", listing.default_laddrs.size());
+		for (const Laddr &l : listing.default_laddrs)
+			out += laddr_line(l, fmt, r);
+	}
 	return out;
 }
 
@@ -350,6 +414,8 @@ std::string json_list(const Listing &listing)
 	for (const ServiceView &v : listing.services)
 		services.push_back(service_json(v));
 	root["services"] = std::move(services);
+	if (listing.info)
+		root["default_laddrs"] = laddrs_json(listing.default_laddrs);
 	return json::dump(root);
 }
 
@@ -392,7 +458,7 @@ std::string json_conns(const std::vector<Conn> &conns)
 	return json::dump({{"connections", std::move(a)}});
 }
 
-std::string json_laddrs(const Listing &listing)
+std::string json_laddrs(const Listing &listing, bool with_default_pool)
 {
 	json::Value services = json::Value::array();
 	for (const ServiceView &v : listing.services) {
@@ -400,7 +466,10 @@ std::string json_laddrs(const Listing &listing)
 		o["laddrs"] = laddrs_json(v.laddrs);
 		services.push_back(std::move(o));
 	}
-	return json::dump({{"services", std::move(services)}});
+	json::Value root = {{"services", std::move(services)}};
+	if (with_default_pool)
+		root["default_laddrs"] = laddrs_json(listing.default_laddrs);
+	return json::dump(root);
 }
 
 void sort_listing(Listing &listing)
@@ -415,6 +484,8 @@ void sort_listing(Listing &listing)
 		std::stable_sort(v.laddrs.begin(), v.laddrs.end(),
 				 [](const Laddr &a, const Laddr &b) { return a.addr < b.addr; });
 	}
+	std::stable_sort(listing.default_laddrs.begin(), listing.default_laddrs.end(),
+			 [](const Laddr &a, const Laddr &b) { return a.addr < b.addr; });
 }
 
 }  // namespace fnat

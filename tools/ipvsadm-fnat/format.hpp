@@ -29,14 +29,22 @@ std::string format_timeout(const Config &cfg);
 // -L -c.
 std::string format_conns(const std::vector<Conn> &conns, unsigned fmt, const Resolver &resolver);
 
-// -G: each service (its key) with its local addresses.
+// -G: each service (its key) with its local addresses, then the namespace's default
+// pool (when it is not empty) under the heading "Default local addresses".
 std::string format_laddrs(const Listing &listing, unsigned fmt, const Resolver &resolver);
 
 // --json forms of the same listings: complete, every field the kernel returned.
 std::string json_list(const Listing &listing);
 std::string json_timeout(const Config &cfg);
 std::string json_conns(const std::vector<Conn> &conns);
-std::string json_laddrs(const Listing &listing);
+// with_default_pool: a "default_laddrs" array after the services (-G without -t).
+std::string json_laddrs(const Listing &listing, bool with_default_pool);
+
+// Names used by --json and --prometheus: a destination's IPVS_FNAT_DEST_CHECK_* as
+// "ok", "inhibited", "trial"; a service's IPVS_FNAT_OWNER_* as "none", "mirror" or
+// the number.
+std::string_view check_state_name(std::uint8_t state);
+std::string owner_name(std::uint32_t owner);
 
 // --sort, as ipvsadm sorts: services by family, protocol, address and port;
 // destinations by address and port; local addresses by address. Without it,

@@ -15,8 +15,8 @@ namespace {
 // Every option the command line knows, commands included.
 enum class Tag {
 	AddService, EditService, DelService, Clear, List, Zero, AddServer, EditServer,
-	DelServer, Set, Restore, Save, AddLaddr, DelLaddr, GetLaddr, Help, Version,
-	Tcp, Udp, Scheduler, Persistent, Netmask, SynProxy, RealServer, Fullnat, Weight, UThreshold,
+	DelServer, Set, Restore, Save, AddLaddr, DelLaddr, GetLaddr, Prometheus, Help, Version,
+	Tcp, Udp, Scheduler, Persistent, Netmask, SynProxy, DestCheck, RealServer, Fullnat, Weight, UThreshold,
 	LThreshold, Laddr, Numeric, Connection, Timeout, Stats, Rate, Exact, Sort, Json,
 	Masquerading, Gatewaying, Ipip, Fwmark,
 };
@@ -47,6 +47,7 @@ constexpr OptionSpec kOptionSpecs[] = {
 	{"add-laddr", 'P', Arg::None, Tag::AddLaddr},
 	{"del-laddr", 'Q', Arg::None, Tag::DelLaddr},
 	{"get-laddr", 'G', Arg::None, Tag::GetLaddr},
+	{"prometheus", 0, Arg::None, Tag::Prometheus},
 	{"help", 'h', Arg::None, Tag::Help},
 	{"version", 'v', Arg::None, Tag::Version},
 	{"tcp-service", 't', Arg::Required, Tag::Tcp},
@@ -55,6 +56,7 @@ constexpr OptionSpec kOptionSpecs[] = {
 	{"persistent", 'p', Arg::Optional, Tag::Persistent},
 	{"netmask", 'M', Arg::Required, Tag::Netmask},
 	{"synproxy", 'j', Arg::None, Tag::SynProxy},
+	{"dest-check", 0, Arg::None, Tag::DestCheck},
 	{"real-server", 'r', Arg::Required, Tag::RealServer},
 	{"fullnat", 'b', Arg::None, Tag::Fullnat},
 	{"weight", 'w', Arg::Required, Tag::Weight},
@@ -227,11 +229,12 @@ Cmd command_of(Tag t)
 	case Tag::Save: return Cmd::Save;
 	case Tag::AddLaddr: return Cmd::AddLaddr;
 	case Tag::DelLaddr: return Cmd::DelLaddr;
+	case Tag::Prometheus: return Cmd::Prometheus;
 	default: return Cmd::GetLaddr;
 	}
 }
 
-bool is_command(Tag t) { return t <= Tag::GetLaddr; }
+bool is_command(Tag t) { return t <= Tag::Prometheus; }
 
 Command parse(const std::vector<std::string> &args, const Resolver &resolver)
 {
@@ -299,6 +302,9 @@ Command parse(const std::vector<std::string> &args, const Resolver &resolver)
 		case Tag::SynProxy:
 			set_option(Opt::SynProxy);
 			synproxy_shown = t.shown;
+			break;
+		case Tag::DestCheck:
+			set_option(Opt::DestCheck);
 			break;
 		case Tag::RealServer:
 			set_option(Opt::RealServer);

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <string>
 
 #include "fnat/uapi.hpp"
@@ -446,7 +448,9 @@ TEST(Tool, HelpVersionAndBadUsageNeverTouchTheKernel)
 	const Result h = t("-h");
 	EXPECT_EQ(h.rc, 0);
 	EXPECT_EQ(h.out.rfind("ipvsadm-fnat v", 0), 0u);
-	EXPECT_NE(h.out.find("  ipvsadm-fnat -P|Q -t|u service-address -z local-address\n"), std::string::npos);
+	EXPECT_NE(h.out.find("  ipvsadm-fnat -P|Q [-t|u service-address] -z local-address\n"), std::string::npos);
+	EXPECT_NE(h.out.find("  ipvsadm-fnat --prometheus\n"), std::string::npos);
+	EXPECT_NE(h.out.find("  --dest-check   "), std::string::npos);
 	EXPECT_NE(h.out.find("-m (NAT), -g (direct routing) and -i (tunnelling)"), std::string::npos);
 	EXPECT_NE(h.out.find(" -A|E -t|u service-address [-s scheduler] [-p [timeout]] [-M netmask] [-j]\n"),
 		  std::string::npos);
@@ -557,4 +561,191 @@ TEST(Tool, StatsRateAndExactListings)
 	EXPECT_NE(ex.find(svc + " 1234567890        0"), std::string::npos) << ex;
 	const std::string rt = t("-L -n --rate").out;
 	EXPECT_NE(rt.find("  -> 203.0.113.11:80" + std::string(13, ' ') + "       42        0"), std::string::npos) << rt;
+}
+
+TEST(Tool, DefaultLaddrPoolAddListSaveRestoreDelete)
+{
+	Tool t;
+	populate(t);
+	ok(t, "-P -z 203.0.113.200");
+	ok(t, "--add-laddr --laddr 2001:db8:5::200");
+	EXPECT_EQ(t.kernel.calls.back(), "add_laddr");
+	ASSERT_EQ(t.kernel.default_laddrs.size(), 2u);
+	EXPECT_EQ(t.kernel.table[0].laddrs.size(), 2u);  // the services' own unchanged
+	t.kernel.default_laddrs[0].port_conflicts = 4;
+	t.kernel.default_laddrs[0].conns = 9;
+
+	// -L: after every service, as /proc/net/ip_vs_fnat.
+	const std::string before = listing(t);
+	EXPECT_EQ(before, std::string(kHeader) + kPopulated +
+				  "Default local addresses\n"
+				  "  => 203.0.113.200                4          9\n"
+				  "  => 2001:db8:5::200              0          0\n");
+	// -L -t: the service only.
+	EXPECT_EQ(t("-L -n -t 192.0.2.10:53").out.find("Default"), std::string::npos);
+
+	// -G: the default pool after the services'; -G -t: the service's own only.
+	const std::string g = t("-G -n").out;
+	EXPECT_NE(g.find("UDP  [2001:db8:10::10]:53         0\n"
+			 "Default local addresses           2\n"
+			 "  => 203.0.113.200                4          9\n"
+			 "  => 2001:db8:5::200              0          0\n"),
+		  std::string::npos)
+		<< g;
+	EXPECT_EQ(t("-G -n -t 192.0.2.10:80").out.find("Default"), std::string::npos);
+	const std::string gj = t("-G --json").out;
+	EXPECT_NE(gj.find("\"default_laddrs\": [\n    {\n      \"address\": \"203.0.113.200\""), std::string::npos) << gj;
+	EXPECT_EQ(t("-G --json -t 192.0.2.10:80").out.find("default_laddrs"), std::string::npos);
+	const std::string lj = t("-L --json").out;
+	EXPECT_NE(lj.find("\"default_laddrs\": ["), std::string::npos);
+	EXPECT_NE(lj.find("\"address\": \"2001:db8:5::200\",\n      \"af\": \"inet6\""), std::string::npos) << lj;
+
+	// -S writes the default pool last; -C leaves it (it belongs to no service), so
+	// restore into another kernel.
+	const Result saved = t("-S -n");
+	EXPECT_EQ(saved.out.substr(saved.out.size() - 75), "-A -u [2001:db8:10::10]:53 -s mh\n"
+							     "-P -z 203.0.113.200\n-P -z 2001:db8:5::200\n")
+		<< saved.out;
+	Tool other;
+	ok(other, "-R", saved.out);
+	EXPECT_EQ(other("-S -n").out, saved.out);
+	EXPECT_EQ(other.kernel.default_laddrs.size(), 2u);
+
+	// -Q without a service: the default pool; errors as the kernel says.
+	ok(t, "-Q -z 203.0.113.200");
+	EXPECT_EQ(t.kernel.default_laddrs.size(), 1u);
+	const Result again = t("-Q -z 203.0.113.200");
+	EXPECT_NE(again.rc, 0);
+	EXPECT_NE(again.err, "");
+	ok(t, "--del-laddr -z 2001:db8:5::200");
+	EXPECT_EQ(listing(t), std::string(kHeader) + kPopulated);
+}
+
+TEST(Tool, DestCheckListedSavedRestoredAndInJson)
+{
+	Tool t;
+	ok(t, "-A -t 192.0.2.10:80 -s rr -j --dest-check");
+	ok(t, "-a -t 192.0.2.10:80 -r 203.0.113.11");
+	ok(t, "-a -t 192.0.2.10:80 -r 203.0.113.12");
+	ok(t, "-A -u 192.0.2.10:53 -p 60 --dest-check");
+	ok(t, "-a -u 192.0.2.10:53 -r 203.0.113.11");
+	EXPECT_EQ(t.kernel.table[0].svc.flags, std::uint32_t{IPVS_FNAT_SVC_F_SYNPROXY | IPVS_FNAT_SVC_F_DEST_CHECK});
+	EXPECT_EQ(t.kernel.table[1].svc.flags, std::uint32_t{IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_DEST_CHECK});
+	Dest &inhibited = t.kernel.table[0].dests[1];
+	inhibited.check_state = IPVS_FNAT_DEST_CHECK_INHIBITED;
+	inhibited.check_fails = 3;
+	inhibited.inhibit_left_ms = 5000;
+	inhibited.inhibits = 1;
+	t.kernel.table[1].dests[0].check_state = IPVS_FNAT_DEST_CHECK_TRIAL;
+	const std::string before = listing(t);
+	EXPECT_EQ(before, std::string(kHeader) +
+				  "TCP  192.0.2.10:80 rr synproxy dest-check\n"
+				  "  -> 203.0.113.11:80              FullNat 1      0          0         \n"
+				  "  -> 203.0.113.12:80              FullNat 1      0          0          inhibited\n"
+				  "UDP  192.0.2.10:53 wlc persistent 60 dest-check\n"
+				  "  -> 203.0.113.11:53              FullNat 1      0          0          trial\n");
+	const Result saved = t("-S -n");
+	EXPECT_EQ(saved.out, "-A -t 192.0.2.10:80 -s rr -j --dest-check\n"
+			     "-a -t 192.0.2.10:80 -r 203.0.113.11:80 -b -w 1\n"
+			     "-a -t 192.0.2.10:80 -r 203.0.113.12:80 -b -w 1\n"
+			     "-A -u 192.0.2.10:53 -s wlc -p 60 --dest-check\n"
+			     "-a -u 192.0.2.10:53 -r 203.0.113.11:53 -b -w 1\n");
+
+	const std::string j = t("-L --json").out;
+	EXPECT_NE(j.find("\"flags\": 6,\n      \"persistent\": false,\n      \"synproxy\": true,\n"
+			 "      \"dest_check\": true,\n      \"owner\": \"none\","),
+		  std::string::npos)
+		<< j;
+	EXPECT_NE(j.find("\"check\": {\n            \"state\": \"inhibited\",\n            \"fails\": 3,\n"
+			 "            \"inhibit_left_ms\": 5000,\n            \"inhibits\": 1\n          }"),
+		  std::string::npos)
+		<< j;
+	EXPECT_NE(j.find("\"state\": \"trial\""), std::string::npos);
+
+	// -E without --dest-check turns it off (the whole flag word, as -j), and the
+	// kernel then restores the real servers at once.
+	ok(t, "-E -t 192.0.2.10:80 -s rr -j");
+	EXPECT_EQ(t.kernel.table[0].svc.flags, std::uint32_t{IPVS_FNAT_SVC_F_SYNPROXY});
+	EXPECT_NE(listing(t).find("TCP  192.0.2.10:80 rr synproxy\n"
+				  "  -> 203.0.113.11:80              FullNat 1      0          0         \n"
+				  "  -> 203.0.113.12:80              FullNat 1      0          0         \n"),
+		  std::string::npos);
+	ok(t, "-E -t 192.0.2.10:80 -s rr --dest-check");
+	EXPECT_EQ(t.kernel.table[0].svc.flags, std::uint32_t{IPVS_FNAT_SVC_F_DEST_CHECK});
+
+	ok(t, "-C");
+	ok(t, "-R", saved.out);
+	EXPECT_EQ(t.kernel.table[0].svc.flags, std::uint32_t{IPVS_FNAT_SVC_F_SYNPROXY | IPVS_FNAT_SVC_F_DEST_CHECK});
+	EXPECT_EQ(t.kernel.table[1].svc.flags, std::uint32_t{IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_DEST_CHECK});
+
+	const Result bad = t("-a -t 192.0.2.10:80 -r 203.0.113.13 --dest-check");
+	EXPECT_EQ(bad.rc, 2);
+	EXPECT_EQ(bad.err, "Illegal 'dest-check' option with the 'add-server' command\n");
+}
+
+TEST(Tool, OwnerInJsonOnlyAndNotSaved)
+{
+	Tool t;
+	ok(t, "-A -t 192.0.2.10:80");
+	ok(t, "-A -t 192.0.2.10:81");
+	ok(t, "-A -t 192.0.2.10:82");
+	EXPECT_EQ(t.kernel.last_service_spec->owner, std::nullopt);  // made by hand: no tag sent
+	t.kernel.table[1].svc.owner = IPVS_FNAT_OWNER_MIRROR;
+	t.kernel.table[2].svc.owner = 42;
+	const std::string j = t("-L --json").out;
+	EXPECT_NE(j.find("\"port\": 80,\n      \"scheduler\": \"wlc\",\n      \"flags\": 0,\n      \"persistent\": false,\n"
+			 "      \"synproxy\": false,\n      \"dest_check\": false,\n      \"owner\": \"none\","),
+		  std::string::npos)
+		<< j;
+	EXPECT_NE(j.find("\"owner\": \"mirror\","), std::string::npos);
+	EXPECT_NE(j.find("\"owner\": 42,"), std::string::npos);
+	EXPECT_EQ(listing(t), std::string(kHeader) + "TCP  192.0.2.10:80 wlc\nTCP  192.0.2.10:81 wlc\nTCP  192.0.2.10:82 wlc\n");
+	EXPECT_EQ(t("-S -n").out, "-A -t 192.0.2.10:80 -s wlc\n-A -t 192.0.2.10:81 -s wlc\n-A -t 192.0.2.10:82 -s wlc\n");
+}
+
+TEST(Tool, PrometheusFromTheKernelAndTheStatsFile)
+{
+	Tool t;
+	populate(t);
+	ok(t, "-P -z 203.0.113.200");
+	t.kernel.table[0].svc.stats.conns = 77;
+	t.kernel.table[0].dests[1].check_state = IPVS_FNAT_DEST_CHECK_TRIAL;
+	t.kernel.table[0].svc.sp_stats = SynProxyStats{5, 4, 1, 0, 0};  // the kernel's SYNPROXY_STATS
+
+	// Without the file: the kernel's metrics, no failure.
+	const Result r = t("--prometheus");
+	ASSERT_EQ(r.rc, 0) << r.err;
+	EXPECT_EQ(r.err, "");
+	EXPECT_EQ(r.out.rfind("# HELP ipvs_fnat_service_info ", 0), 0u) << r.out;
+	EXPECT_NE(r.out.find("ipvs_fnat_service_connections_total{protocol=\"TCP\",address=\"192.0.2.10\",port=\"80\"} 77\n"),
+		  std::string::npos);
+	EXPECT_NE(r.out.find("ipvs_fnat_server_inhibited{protocol=\"TCP\",address=\"192.0.2.10\",port=\"80\","
+			     "server_address=\"203.0.113.12\",server_port=\"8080\"} 1\n"),
+		  std::string::npos);
+	EXPECT_NE(r.out.find("ipvs_fnat_laddr_connections{pool=\"default\",local_address=\"203.0.113.200\"} 0\n"),
+		  std::string::npos);
+	EXPECT_NE(r.out.find("ipvs_fnat_service_synproxy_syn_total{protocol=\"TCP\",address=\"192.0.2.10\",port=\"80\"} 5\n"),
+		  std::string::npos);
+	EXPECT_EQ(r.out.find("ipvs_fnat_conns "), std::string::npos);
+	EXPECT_EQ(t("--prometheus -n").out, r.out);
+
+	// With it.
+	const std::string path = ::testing::TempDir() + "ipvs_fnat_stats";
+	std::ofstream(path) << "conns                    3\nconn_new                 12\n";
+	t.stats_path = path;
+	const Result f = t("--prometheus");
+	std::remove(path.c_str());
+	EXPECT_EQ(f.out.substr(r.out.size()), "# HELP ipvs_fnat_conns Live connections of the namespace.\n"
+					      "# TYPE ipvs_fnat_conns gauge\n"
+					      "ipvs_fnat_conns 3\n"
+					      "# HELP ipvs_fnat_conn_new_total Datapath counter conn_new of "
+					      "/proc/net/ip_vs_fnat_stats.\n"
+					      "# TYPE ipvs_fnat_conn_new_total counter\n"
+					      "ipvs_fnat_conn_new_total 12\n");
+
+	const Result bad = t("--prometheus --json");
+	EXPECT_EQ(bad.rc, 2);
+	EXPECT_EQ(bad.err, "Illegal 'json' option with the 'prometheus' command\n");
+	t.module_loaded = false;
+	EXPECT_EQ(t("--prometheus").rc, 1);
 }

@@ -31,9 +31,11 @@ std::vector<std::string> minimal(Cmd c)
 	case Cmd::Restore: return {"-R"};
 	case Cmd::Save: return {"-S"};
 	case Cmd::Zero: return {"-Z"};
-	case Cmd::AddLaddr: return {"-P", "-t", "192.0.2.10:80", "-z", "203.0.113.100"};
-	case Cmd::DelLaddr: return {"-Q", "-t", "192.0.2.10:80", "-z", "203.0.113.100"};
+	// Without -t|-u: the namespace's default pool.
+	case Cmd::AddLaddr: return {"-P", "-z", "203.0.113.100"};
+	case Cmd::DelLaddr: return {"-Q", "-z", "203.0.113.100"};
 	case Cmd::GetLaddr: return {"-G"};
+	case Cmd::Prometheus: return {"--prometheus"};
 	case Cmd::Count: break;
 	}
 	return {};
@@ -62,6 +64,7 @@ std::vector<std::string> flag(Opt o)
 	case Opt::Exact: return {"--exact"};
 	case Opt::Sort: return {"--sort"};
 	case Opt::Json: return {"--json"};
+	case Opt::DestCheck: return {"--dest-check"};
 	case Opt::Count: break;
 	}
 	return {};
@@ -126,6 +129,36 @@ TEST(CommandTable, SynProxyWithAddAndEditServiceOnly)
 	EXPECT_EQ(check_options(Cmd::Save, bit(Opt::SynProxy)), "Illegal 'synproxy' option with the 'save' command");
 }
 
+TEST(CommandTable, DestCheckWithAddAndEditServiceOnly)
+{
+	EXPECT_EQ(option_name(Opt::DestCheck), "dest-check");
+	for (std::size_t i = 0; i < kNumCmds; i++) {
+		const Cmd c = static_cast<Cmd>(i);
+		const bool service_edit = c == Cmd::AddService || c == Cmd::EditService;
+		EXPECT_EQ(legality(c, Opt::DestCheck), service_edit ? '.' : 'x') << command_name(c);
+	}
+	EXPECT_EQ(check_options(Cmd::AddService, bits(Opt::Service, Opt::SynProxy, Opt::DestCheck)), std::nullopt);
+	EXPECT_EQ(check_options(Cmd::AddDest, bits(Opt::Service, Opt::RealServer, Opt::DestCheck)),
+		  "Illegal 'dest-check' option with the 'add-server' command");
+}
+
+TEST(CommandTable, LaddrServiceIsOptionalForTheDefaultPool)
+{
+	EXPECT_EQ(legality(Cmd::AddLaddr, Opt::Service), '.');
+	EXPECT_EQ(legality(Cmd::DelLaddr, Opt::Service), '.');
+	EXPECT_EQ(check_options(Cmd::AddLaddr, bit(Opt::Laddr)), std::nullopt);
+	EXPECT_EQ(check_options(Cmd::DelLaddr, bits(Opt::Service, Opt::Laddr)), std::nullopt);
+}
+
+TEST(CommandTable, PrometheusTakesNumericOnly)
+{
+	for (std::size_t j = 0; j < kNumOpts; j++) {
+		const Opt o = static_cast<Opt>(j);
+		EXPECT_EQ(legality(Cmd::Prometheus, o), o == Opt::Numeric ? '.' : 'x') << option_name(o);
+	}
+	EXPECT_EQ(command_name(Cmd::Prometheus), "prometheus");
+}
+
 TEST(CommandTable, CheckOptionsSpeaksIpvsadm)
 {
 	EXPECT_EQ(check_options(Cmd::AddService, 0),
@@ -180,7 +213,8 @@ TEST_P(CommandTableRow, ParserFollowsTheTable)
 INSTANTIATE_TEST_SUITE_P(EveryCommand, CommandTableRow,
 			 ::testing::Values(Cmd::AddService, Cmd::EditService, Cmd::DelService, Cmd::Flush, Cmd::List,
 					   Cmd::AddDest, Cmd::EditDest, Cmd::DelDest, Cmd::SetTimeout, Cmd::Restore,
-					   Cmd::Save, Cmd::Zero, Cmd::AddLaddr, Cmd::DelLaddr, Cmd::GetLaddr),
+					   Cmd::Save, Cmd::Zero, Cmd::AddLaddr, Cmd::DelLaddr, Cmd::GetLaddr,
+					   Cmd::Prometheus),
 			 [](const ::testing::TestParamInfo<Cmd> &i) {
 				 std::string n(command_name(i.param));
 				 for (char &ch : n)

@@ -8,10 +8,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <sstream>
+#include <vector>
 
 #include "fnat/uapi.hpp"
 
 #include "format.hpp"
+#include "prometheus.hpp"
 #include "test_support.hpp"
 
 using namespace fnat;
@@ -46,8 +49,11 @@ Dest dest(const char *a, std::uint16_t port, std::uint32_t weight)
 }
 
 // Four services: v4 and v6, TCP and UDP, persistent or not, the two TCP ones with the
-// SYN proxy (one alone, one after persistence and its mask), with and without
-// destinations and local addresses, in creation order.
+// SYN proxy (one alone, one after persistence and its mask), two with the passive
+// check (one TCP with the SYN proxy and an inhibited real server, one UDP with a real
+// server on trial), made by hand, by ipvs-fnat-mirror and by an unknown owner, with
+// and without destinations and local addresses, in creation order; and a default
+// LIP pool of both families.
 Listing sample()
 {
 	Listing l;
@@ -56,7 +62,8 @@ Listing sample()
 	ServiceView web;
 	web.svc.key = {Proto::TCP, A("192.0.2.10"), 80};
 	web.svc.sched = "rr";
-	web.svc.flags = IPVS_FNAT_SVC_F_SYNPROXY;
+	web.svc.flags = IPVS_FNAT_SVC_F_SYNPROXY | IPVS_FNAT_SVC_F_DEST_CHECK;
+	web.svc.owner = IPVS_FNAT_OWNER_MIRROR;
 	web.svc.netmask = 32;
 	web.svc.timeout = 0;
 	web.svc.num_dests = 2;
@@ -71,6 +78,10 @@ Listing sample()
 	d2.u_thresh = 100;
 	d2.l_thresh = 50;
 	d2.persist_conns = 2;
+	d2.check_state = IPVS_FNAT_DEST_CHECK_INHIBITED;
+	d2.check_fails = 3;
+	d2.inhibit_left_ms = 4200;
+	d2.inhibits = 2;
 	d2.stats = stats(23456);
 	web.dests = {d1, d2};
 	web.laddrs = {Laddr{A("203.0.113.100"), 2, 5}, Laddr{A("203.0.113.101"), 0, 0}};
@@ -78,11 +89,16 @@ Listing sample()
 	ServiceView dns;
 	dns.svc.key = {Proto::UDP, A("192.0.2.10"), 53};
 	dns.svc.sched = "wlc";
-	dns.svc.flags = IPVS_FNAT_SVC_F_PERSISTENT;
+	dns.svc.flags = IPVS_FNAT_SVC_F_PERSISTENT | IPVS_FNAT_SVC_F_DEST_CHECK;
+	dns.svc.owner = 7;
 	dns.svc.timeout = 600;
 	dns.svc.netmask = 24;
 	dns.svc.num_dests = 1;
-	dns.dests = {dest("203.0.113.11", 53, 0)};
+	Dest dt = dest("203.0.113.11", 53, 0);
+	dt.check_state = IPVS_FNAT_DEST_CHECK_TRIAL;
+	dt.check_fails = 5;
+	dt.inhibits = 4;
+	dns.dests = {dt};
 
 	ServiceView web6;
 	web6.svc.key = {Proto::TCP, A("2001:db8:10::10"), 443};
@@ -105,6 +121,7 @@ Listing sample()
 	dns6.svc.netmask = 128;
 
 	l.services = {web, dns, web6, dns6};
+	l.default_laddrs = {Laddr{A("203.0.113.200"), 7, 3}, Laddr{A("2001:db8:5::200"), 0, 0}};
 	return l;
 }
 
@@ -186,13 +203,28 @@ std::string proc_reference(const Listing &l)
 		}
 		if (s.flags & IPVS_FNAT_SVC_F_SYNPROXY)
 			out += " synproxy";
+		if (s.flags & IPVS_FNAT_SVC_F_DEST_CHECK)
+			out += " dest-check";
 		out += "\n";
 		for (const Dest &d : v.dests) {
-			std::snprintf(buf, sizeof(buf), "  -> %-28s %-7s %-6u %-10u %-10u\n", ap(d.addr, d.port).c_str(),
+			std::snprintf(buf, sizeof(buf), "  -> %-28s %-7s %-6u %-10u %-10u", ap(d.addr, d.port).c_str(),
 				      "FullNat", d.weight, d.active_conns, d.inact_conns);
 			out += buf;
+			if (d.check_state == IPVS_FNAT_DEST_CHECK_INHIBITED)
+				out += " inhibited";
+			else if (d.check_state == IPVS_FNAT_DEST_CHECK_TRIAL)
+				out += " trial";
+			out += "\n";
 		}
 		for (const Laddr &a : v.laddrs) {
+			std::snprintf(buf, sizeof(buf), "  => %-28s %-10llu %u\n", a.addr.str().c_str(),
+				      static_cast<unsigned long long>(a.port_conflicts), a.conns);
+			out += buf;
+		}
+	}
+	if (!l.default_laddrs.empty()) {
+		out += "Default local addresses\n";
+		for (const Laddr &a : l.default_laddrs) {
 			std::snprintf(buf, sizeof(buf), "  => %-28s %-10llu %u\n", a.addr.str().c_str(),
 				      static_cast<unsigned long long>(a.port_conflicts), a.conns);
 			out += buf;
@@ -212,6 +244,32 @@ TEST(Format, PlainNumericListingIsTheProcFileFormat)
 	Listing empty;
 	empty.info = l.info;
 	EXPECT_EQ(format_list(empty, FMT_NUMERIC, kNumeric), proc_reference(empty));
+	// The default pool alone, without services.
+	empty.default_laddrs = l.default_laddrs;
+	EXPECT_EQ(format_list(empty, FMT_NUMERIC, kNumeric), proc_reference(empty));
+}
+
+TEST(Format, PassiveCheckAndDefaultPoolInTheListing)
+{
+	const std::string out = format_list(sample(), FMT_NUMERIC, kNumeric);
+	EXPECT_NE(out.find("TCP  192.0.2.10:80 rr synproxy dest-check\n"), std::string::npos) << out;
+	EXPECT_NE(out.find("UDP  192.0.2.10:53 wlc persistent 600 mask 255.255.255.0 dest-check\n"), std::string::npos);
+	EXPECT_NE(out.find("  -> 203.0.113.12:8080            FullNat 5      0          0          inhibited\n"),
+		  std::string::npos);
+	EXPECT_NE(out.find("  -> 203.0.113.11:53              FullNat 0      0          0          trial\n"),
+		  std::string::npos);
+	EXPECT_NE(out.find("UDP  [2001:db8:10::10]:53 mh persistent 300\n"
+			   "Default local addresses\n"
+			   "  => 203.0.113.200                7          3\n"
+			   "  => 2001:db8:5::200              0          0\n"),
+		  std::string::npos)
+		<< out;
+	// --stats and --rate list no local address, the default pool's neither.
+	EXPECT_EQ(format_list(sample(), FMT_NUMERIC | FMT_STATS, kNumeric).find("Default local"), std::string::npos);
+	// -S: --dest-check on the -A lines, the default pool after every service.
+	const std::string rules = format_rules(sample(), FMT_NUMERIC, kNumeric);
+	EXPECT_NE(rules.find("-A -t 192.0.2.10:80 -s rr -j --dest-check\n"), std::string::npos) << rules;
+	EXPECT_EQ(rules.substr(rules.size() - 42), "-P -z 203.0.113.200\n-P -z 2001:db8:5::200\n");
 }
 
 TEST(Format, GoldenListings)
@@ -259,7 +317,13 @@ TEST(Format, GoldenJson)
 	expect_golden("list.json", json_list(sample()));
 	expect_golden("conns.json", json_conns(sample_conns()));
 	expect_golden("timeout.json", json_timeout(sample_config()));
-	expect_golden("laddrs.json", json_laddrs(sample()));
+	expect_golden("laddrs.json", json_laddrs(sample(), true));
+	// -G -t: one service, no default pool.
+	Listing one;
+	one.services = {sample().services[0]};
+	EXPECT_EQ(json_laddrs(one, false).find("default_laddrs"), std::string::npos);
+	// -L -t (no info): no default pool either.
+	EXPECT_EQ(json_list(one).find("default_laddrs"), std::string::npos);
 	// Only the tunables the kernel reported.
 	Config partial;
 	partial.timeout_udp = 30;
@@ -303,4 +367,67 @@ TEST(Format, AddrPortForms)
 	EXPECT_EQ(format_addr_port(A("2001:db8:0:0:1:0:0:1"), 1, Proto::TCP, FMT_NUMERIC, kNames),
 		  "[2001:db8::1:0:0:1]:1");
 	EXPECT_EQ(version_string(IPVS_FNAT_VERSION_CODE(1, 2, 3)), "1.2.3");
+}
+
+// The datapath counters as /proc/net/ip_vs_fnat_stats prints them ("%-24s %llu").
+const char *kProcStats = "conns                    12\n"
+			 "conn_new                 345\n"
+			 "synproxy_syn             200000\n"
+			 "a line with more fields  1 2\n"
+			 "\n"
+			 "not_a_number             12x\n"
+			 "bad-name                 3\n"
+			 "no_route_drop            18446744073709551615\n";
+
+TEST(Prometheus, ProcCountersTwoFieldLinesOnly)
+{
+	EXPECT_EQ(parse_proc_counters(kProcStats),
+		  (std::vector<ProcCounter>{{"conns", 12},
+					    {"conn_new", 345},
+					    {"synproxy_syn", 200000},
+					    {"no_route_drop", 18446744073709551615ULL}}));
+	EXPECT_TRUE(parse_proc_counters("").empty());
+}
+
+TEST(Prometheus, Escaping)
+{
+	EXPECT_EQ(prometheus_escape("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
+	EXPECT_EQ(prometheus_escape("a\\b\"c\nd", false), "a\\\\b\"c\\nd");
+}
+
+TEST(Prometheus, Golden)
+{
+	expect_golden("prometheus.txt", format_prometheus(sample(), parse_proc_counters(kProcStats)));
+	// Nothing at all: no family, not even a HELP line.
+	EXPECT_EQ(format_prometheus(Listing{}, {}), "");
+	// Without the file: the kernel's part only.
+	const std::string no_proc = format_prometheus(sample(), {});
+	EXPECT_EQ(no_proc.find("ipvs_fnat_conn_new_total"), std::string::npos);
+	EXPECT_NE(no_proc.find("ipvs_fnat_service_info{"), std::string::npos);
+}
+
+TEST(Prometheus, EveryFamilyHasItsHelpAndTypeOnceAndItsSamplesTogether)
+{
+	const std::string out = format_prometheus(sample(), parse_proc_counters(kProcStats));
+	std::istringstream in(out);
+	std::vector<std::string> seen;
+	std::string current;
+	for (std::string line; std::getline(in, line);) {
+		if (line.rfind("# HELP ", 0) == 0) {
+			current = line.substr(7, line.find(' ', 7) - 7);
+			EXPECT_EQ(std::find(seen.begin(), seen.end(), current), seen.end()) << current;
+			seen.push_back(current);
+			continue;
+		}
+		if (line.rfind("# TYPE ", 0) == 0) {
+			EXPECT_TRUE(line == "# TYPE " + current + " counter" || line == "# TYPE " + current + " gauge") << line;
+			const bool counter = line.ends_with(" counter");
+			EXPECT_EQ(counter, current.ends_with("_total")) << current;
+			continue;
+		}
+		const std::string name = line.substr(0, line.find_first_of("{ "));
+		EXPECT_EQ(name, current) << line;
+		EXPECT_EQ(name.rfind("ipvs_fnat_", 0), 0u) << line;
+	}
+	EXPECT_EQ(seen.size(), 29u);  // 25 of the kernel, 4 of the datapath counters given
 }

@@ -179,6 +179,30 @@ const ValidCase kValid[] = {
 	{"-Q -t 192.0.2.10:80 -z 203.0.113.100", [](const Command &c) { EXPECT_EQ(c.cmd, Cmd::DelLaddr); }},
 	{"--del-laddr -t 192.0.2.10:80 -z 203.0.113.100",
 	 [](const Command &c) { EXPECT_EQ(c.cmd, Cmd::DelLaddr); }},
+	{"-P -z 203.0.113.200",  // the default pool
+	 [](const Command &c) {
+		 EXPECT_EQ(c.cmd, Cmd::AddLaddr);
+		 EXPECT_FALSE(c.has(Opt::Service));
+		 EXPECT_EQ(c.laddr, addr("203.0.113.200"));
+	 }},
+	{"--del-laddr --laddr [2001:db8:5::200]",
+	 [](const Command &c) {
+		 EXPECT_EQ(c.cmd, Cmd::DelLaddr);
+		 EXPECT_FALSE(c.has(Opt::Service));
+		 EXPECT_EQ(c.laddr, addr("2001:db8:5::200"));
+	 }},
+	{"-A -t 192.0.2.10:80 -j --dest-check",
+	 [](const Command &c) {
+		 EXPECT_TRUE(c.has(Opt::SynProxy));
+		 EXPECT_TRUE(c.has(Opt::DestCheck));
+	 }},
+	{"-E -u [2001:db8::10]:53 -s rr --dest-check",  // UDP too
+	 [](const Command &c) {
+		 EXPECT_EQ(c.cmd, Cmd::EditService);
+		 EXPECT_TRUE(c.has(Opt::DestCheck));
+	 }},
+	{"--prometheus", [](const Command &c) { EXPECT_EQ(c.cmd, Cmd::Prometheus); }},
+	{"--prometheus -n", [](const Command &c) { EXPECT_EQ(c.format, FMT_NUMERIC); }},
 	{"-G", [](const Command &c) { EXPECT_EQ(c.cmd, Cmd::GetLaddr); }},
 	{"--get-laddr -t 192.0.2.10:80 -n --json",
 	 [](const Command &c) {
@@ -347,6 +371,14 @@ const BadCase kInvalid[] = {
 	{"-L --timeout --rate", "The option 'rate' conflicts with the 'timeout' option in the 'list' command", false},
 	{"-S --json", "Illegal 'json' option with the 'save' command", false},
 	{"-G --stats", "Illegal 'stats' option with the 'get-laddr' command", false},
+	{"-P", "You need to supply the 'laddr' option for the 'add-laddr' command", false},
+	{"-A -t 192.0.2.10:80 --dest-check --dest-check", "multiple 'dest-check' options specified", false},
+	{"-A -t 192.0.2.10:80 --dest-check=1", "option `--dest-check' doesn't allow an argument", true},
+	{"-L --dest-check", "Illegal 'dest-check' option with the 'list' command", false},
+	{"-S --dest-check", "Illegal 'dest-check' option with the 'save' command", false},
+	{"--prometheus -t 192.0.2.10:80", "Illegal 'service-address' option with the 'prometheus' command", false},
+	{"--prometheus --stats", "Illegal 'stats' option with the 'prometheus' command", false},
+	{"--prometheus -L", "multiple commands specified", false},
 	{"--set 900 120", "--set option requires 3 timeout values", false},
 	{"--set", "--set option requires 3 timeout values", false},
 	{"--set 900 120 300 60", "unexpected argument 60", false},

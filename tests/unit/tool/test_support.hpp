@@ -71,6 +71,8 @@ struct Tool {
 	FakeResolver resolver;
 	int kernel_connects = 0;
 	bool module_loaded = true;
+	// What --prometheus reads as /proc/net/ip_vs_fnat_stats: none by default.
+	std::string stats_path = "/nonexistent/ip_vs_fnat_stats";
 
 	Result run(const std::vector<std::string> &args, const std::string &input = "")
 	{
@@ -83,6 +85,7 @@ struct Tool {
 				return kernel;
 			},
 			resolver, in, out, err};
+		env.stats_path = stats_path;
 		Result r;
 		r.rc = fnat::run(args, env);
 		r.out = out.str();
