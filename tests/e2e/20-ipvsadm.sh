@@ -559,7 +559,7 @@ test_unload_with_services() {
 # The namespace's default LIP pool (-P/-Q -z without -t|-u): listed after every
 # service by -L (as /proc says: "Default local addresses", then "  => " lines), by -G
 # and --json ("default_laddrs"), saved by -S as "-P -z" lines after the services. -C
-# keeps it (it belongs to no service).
+# empties it with the services, so that -C then -R restores the same rules.
 test_default_pool() {
 	fnat -C
 	check "default pool: an IPv4 LIP" fnat -P -z 203.0.113.200
@@ -595,26 +595,26 @@ Default local addresses           2
 -P -t 192.0.2.10:81 -z 203.0.113.100
 -P -z 203.0.113.200
 -P -z 2001:db8:5::200" "$rules"
-	check "-C" fnat -C
-	check_eq "-C keeps the default pool" "$titles
-Default local addresses
-  => 203.0.113.200                0          0
-  => 2001:db8:5::200              0          0" "$(table)"
 	snapshot
 	expect_error "-P -z of an address already in the default pool" "Local address already exists" \
 		fnat -P -z 203.0.113.200
 	check "-Q -z: out of the default pool" fnat -Q -z 203.0.113.200
 	check "--del-laddr --laddr: the IPv6 one" fnat --del-laddr --laddr 2001:db8:5::200
-	check_eq "the default pool is empty: no heading" "$titles" "$(table)"
+	check_eq "the default pool is empty: no heading" "$titles
+TCP  192.0.2.10:80 rr
+TCP  192.0.2.10:81 rr
+  => 203.0.113.100                0          0" "$(table)"
 	snapshot
 	expect_error "-Q -z of an address not in the default pool" "No such local address" fnat -Q -z 203.0.113.200
+	check "-C" fnat -C
 	check "-R restores the services and the default pool" fnat -R <<<"$rules"
 	check_eq "-S after -R: the same rules" "$rules" "$(fnat -S -n)"
 	check_proc "default pool restored"
+	check "-C" fnat -C
+	check_eq "-C empties the default pool too: clean again" "$titles" "$(table)"
+	check "-R after -C: the same rules again" fnat -R <<<"$rules"
+	check_eq "-S after -C and -R: the same rules" "$rules" "$(fnat -S -n)"
 	fnat -C
-	fnat -Q -z 203.0.113.200
-	fnat -Q -z 2001:db8:5::200
-	check_eq "clean again" "$titles" "$(table)"
 }
 
 # --dest-check: the DEST_CHECK flag with -A and -E (TCP and UDP), " dest-check" after

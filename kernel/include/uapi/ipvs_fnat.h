@@ -131,7 +131,7 @@
  *
  *   IPVS_FNAT_CMD_FLUSH
  *       Delete every service (with destinations and local addresses) of the
- *       namespace.
+ *       namespace, and empty its default LIP pool.
  *
  *   IPVS_FNAT_CMD_GET_CONN     (dump; CAP_NET_ADMIN)
  *       Every live connection, one message each: ATTR_CONN { PROTOCOL, AF, CADDR,

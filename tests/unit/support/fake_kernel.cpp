@@ -320,7 +320,8 @@ void FakeKernel::zero(const std::optional<ServiceKey> &key)
 void FakeKernel::flush()
 {
 	enter("flush", IPVS_FNAT_CMD_FLUSH, true);
-	table.clear();  // the default pool is not a service's: FLUSH keeps it
+	table.clear();
+	default_laddrs.clear();  // as the kernel: FLUSH empties the default pool too
 }
 
 std::vector<Conn> FakeKernel::conns()

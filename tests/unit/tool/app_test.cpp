@@ -600,8 +600,8 @@ TEST(Tool, DefaultLaddrPoolAddListSaveRestoreDelete)
 	EXPECT_NE(lj.find("\"default_laddrs\": ["), std::string::npos);
 	EXPECT_NE(lj.find("\"address\": \"2001:db8:5::200\",\n      \"af\": \"inet6\""), std::string::npos) << lj;
 
-	// -S writes the default pool last; -C leaves it (it belongs to no service), so
-	// restore into another kernel.
+	// -S writes the default pool last; -C empties it too, so -C then -R restores the
+	// same rules into the same kernel, and -R into another one as well.
 	const Result saved = t("-S -n");
 	EXPECT_EQ(saved.out.substr(saved.out.size() - 75), "-A -u [2001:db8:10::10]:53 -s mh\n"
 							     "-P -z 203.0.113.200\n-P -z 2001:db8:5::200\n")
@@ -610,6 +610,10 @@ TEST(Tool, DefaultLaddrPoolAddListSaveRestoreDelete)
 	ok(other, "-R", saved.out);
 	EXPECT_EQ(other("-S -n").out, saved.out);
 	EXPECT_EQ(other.kernel.default_laddrs.size(), 2u);
+	ok(other, "-C");
+	EXPECT_TRUE(other.kernel.default_laddrs.empty());
+	ok(other, "-R", saved.out);
+	EXPECT_EQ(other("-S -n").out, saved.out);
 
 	// -Q without a service: the default pool; errors as the kernel says.
 	ok(t, "-Q -z 203.0.113.200");
