@@ -39,9 +39,11 @@ bool Mirror::reconcile()
 		fnat_down_.fail(std::string("IPVS_FNAT unavailable, retrying: ") + e.what(), log_);
 		return false;
 	} catch (const fnat::KernelError &e) {
-		// A service went away between the dumps, or we may not read: next time.
-		log_.info(std::string("cannot read the FULLNAT services: ") +
-			  fnat::error_message(e.cmd(), e.err(), e.extack()));
+		// A service went away between the dumps, or we may not read: next time
+		// (said once while it lasts).
+		fnat_down_.fail(std::string("cannot read the FULLNAT services, retrying: ") +
+					fnat::error_message(e.cmd(), e.err(), e.extack()),
+				log_);
 		return false;
 	}
 	fnat_down_.clear("IPVS_FNAT reachable again", log_);
