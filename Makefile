@@ -12,7 +12,7 @@
 # Kernel modules build with Kbuild against KDIR: by default the headers of the newest
 # kernel under /lib/modules/*/build (Debian's linux-headers-amd64), never `uname -r`,
 # whose kernel may not even support modules. Artifacts: build/ipvs_fnat.ko,
-# build/toa.ko, build/ipvsadm-fnat.
+# build/toa.ko, build/ipvsadm-fnat, build/ipvs-fnat-mirror.
 
 # (make test-debug links its debug kernel's modules at /lib/modules/6.1.N-fnatdebug: never
 # the default.)
@@ -60,7 +60,7 @@ test-modules: deps
 tool: deps
 	cmake -S . -B $(CMAKE_BUILD_DIR) -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE)
 	cmake --build $(CMAKE_BUILD_DIR) -j $(JOBS)
-	@mkdir -p $(BUILD) && cp $(CMAKE_BUILD_DIR)/bin/ipvsadm-fnat $(BUILD)/
+	@mkdir -p $(BUILD) && cp $(CMAKE_BUILD_DIR)/bin/ipvsadm-fnat $(CMAKE_BUILD_DIR)/bin/ipvs-fnat-mirror $(BUILD)/
 
 unit: tool
 	ctest --test-dir $(CMAKE_BUILD_DIR) --output-on-failure
@@ -111,10 +111,11 @@ bench: all
 # --- installing (docs/director.md) ------------------------------------------------------
 #   make install [DESTDIR=...] [PREFIX=/usr/local]
 # The modules go to /lib/modules/KVER/extra (KVER: the release of KDIR's headers) and
-# depmod runs (not with DESTDIR: a packager runs it on the target); the tool to
-# PREFIX/sbin, the man page to PREFIX/share/man/man8, the systemd units (not enabled:
-# ipvsadm-fnat.service, ipvsadm-fnat-prometheus.service and .timer) to
-# PREFIX/lib/systemd/system, the modules-load.d / modprobe.d / sysctl.d examples to
+# depmod runs (not with DESTDIR: a packager runs it on the target); the tool and the
+# keepalived mirror daemon to PREFIX/sbin, their man pages to PREFIX/share/man/man8,
+# the systemd units (not enabled: ipvsadm-fnat.service, ipvs-fnat-mirror.service,
+# ipvsadm-fnat-prometheus.service and .timer) to PREFIX/lib/systemd/system, the
+# modules-load.d / modprobe.d / sysctl.d examples and the mirror's /etc/default file to
 # PREFIX/share/doc/ipvs-fnat/examples. With DKMS instead of the extra/ copies:
 # make install-userspace dkms-install (packaging/dkms.sh).
 PREFIX ?= /usr/local
@@ -147,6 +148,12 @@ install-userspace: tool
 		>$(DESTDIR)$(UNITDIR)/ipvsadm-fnat-prometheus.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/ipvsadm-fnat-prometheus.service
 	install -m 0644 packaging/ipvsadm-fnat-prometheus.timer $(DESTDIR)$(UNITDIR)/ipvsadm-fnat-prometheus.timer
+	install -D -m 0755 $(BUILD)/ipvs-fnat-mirror $(DESTDIR)$(SBINDIR)/ipvs-fnat-mirror
+	install -D -m 0644 man/ipvs-fnat-mirror.8 $(DESTDIR)$(MANDIR)/man8/ipvs-fnat-mirror.8
+	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/ipvs-fnat-mirror.service.in \
+		>$(DESTDIR)$(UNITDIR)/ipvs-fnat-mirror.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ipvs-fnat-mirror.service
+	install -D -m 0644 packaging/default/ipvs-fnat-mirror $(DESTDIR)$(EXAMPLESDIR)/default/ipvs-fnat-mirror
 	for d in modules-load.d modprobe.d sysctl.d; do for f in packaging/$$d/*.conf; do \
 		install -D -m 0644 $$f $(DESTDIR)$(EXAMPLESDIR)/$$d/$$(basename $$f) || exit 1; done; done
 	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null; then \
@@ -157,6 +164,8 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ipvsadm-fnat $(DESTDIR)$(MANDIR)/man8/ipvsadm-fnat.8
 	rm -f $(DESTDIR)$(UNITDIR)/ipvsadm-fnat.service $(DESTDIR)$(UNITDIR)/ipvsadm-fnat-prometheus.service \
 		$(DESTDIR)$(UNITDIR)/ipvsadm-fnat-prometheus.timer
+	rm -f $(DESTDIR)$(SBINDIR)/ipvs-fnat-mirror $(DESTDIR)$(MANDIR)/man8/ipvs-fnat-mirror.8
+	rm -f $(DESTDIR)$(UNITDIR)/ipvs-fnat-mirror.service
 	rm -rf $(DESTDIR)$(EXAMPLESDIR)
 	@if [ -z "$(DESTDIR)" ] && [ -n "$(KVER)" ]; then depmod -a $(KVER); fi
 

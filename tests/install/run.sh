@@ -36,6 +36,9 @@ layout_ok=1
 for f in "lib/modules/$kver/extra/ipvs_fnat.ko:644" "lib/modules/$kver/extra/toa.ko:644" \
 	usr/local/sbin/ipvsadm-fnat:755 usr/local/share/man/man8/ipvsadm-fnat.8:644 \
 	usr/local/lib/systemd/system/ipvsadm-fnat.service:644 \
+	usr/local/sbin/ipvs-fnat-mirror:755 usr/local/share/man/man8/ipvs-fnat-mirror.8:644 \
+	usr/local/lib/systemd/system/ipvs-fnat-mirror.service:644 \
+	usr/local/share/doc/ipvs-fnat/examples/default/ipvs-fnat-mirror:644 \
 	usr/local/share/doc/ipvs-fnat/examples/modules-load.d/ipvs-fnat.conf:644 \
 	usr/local/share/doc/ipvs-fnat/examples/modules-load.d/toa.conf:644 \
 	usr/local/share/doc/ipvs-fnat/examples/modprobe.d/ipvs-fnat.conf:644 \
@@ -47,7 +50,7 @@ for f in "lib/modules/$kver/extra/ipvs_fnat.ko:644" "lib/modules/$kver/extra/toa
 		echo "     | $path: ${mode:-missing} (want mode ${f##*:})"
 	fi
 done
-[ $layout_ok -eq 1 ] && pass "make install puts the modules, the tool, the man page, the unit and the examples where docs/director.md says" ||
+[ $layout_ok -eq 1 ] && pass "make install puts the modules, the tools, the man pages, the units and the examples where docs/director.md says" ||
 	fail "make install layout"
 vermagic=$(modinfo -F vermagic "$dest/lib/modules/$kver/extra/ipvs_fnat.ko" 2>/dev/null | awk '{ print $1 }')
 [ "$vermagic" = "$kver" ] && pass "the installed ipvs_fnat.ko is built for the test kernel $kver" ||
@@ -63,6 +66,18 @@ if out=$("$dest/usr/local/sbin/ipvsadm-fnat" --version 2>&1) && [[ $out == ipvsa
 	pass "the installed tool runs ($out)"
 else
 	fail "the installed tool does not run: $out"
+fi
+mirror_unit=$dest/usr/local/lib/systemd/system/ipvs-fnat-mirror.service
+if grep -qx 'ExecStart=/usr/local/sbin/ipvs-fnat-mirror --ipvs-netns ${IPVS_NETNS} $MIRROR_OPTS' "$mirror_unit" 2>/dev/null &&
+	! grep -q '@' "$mirror_unit"; then
+	pass "the installed mirror unit runs /usr/local/sbin/ipvs-fnat-mirror"
+else
+	fail "the installed mirror unit does not run /usr/local/sbin/ipvs-fnat-mirror --ipvs-netns \${IPVS_NETNS}"
+fi
+if out=$("$dest/usr/local/sbin/ipvs-fnat-mirror" --version 2>&1) && [[ $out == ipvs-fnat-mirror\ v* ]]; then
+	pass "the installed mirror daemon runs ($out)"
+else
+	fail "the installed mirror daemon does not run: $out"
 fi
 if command -v man >/dev/null && MANPATH=$dest/usr/local/share/man man -w ipvsadm-fnat 2>/dev/null |
 	grep -q "^$dest/usr/local/share/man/man8/ipvsadm-fnat.8"; then
@@ -81,6 +96,12 @@ if command -v systemd-analyze >/dev/null; then
 		pass "systemd-analyze verify accepts ipvsadm-fnat.service"
 	else
 		fail "systemd-analyze verify: $out"
+	fi
+	sed "s|@SBINDIR@|$top/build|g" packaging/ipvs-fnat-mirror.service.in >"$dest/verify/ipvs-fnat-mirror.service"
+	if out=$(systemd-analyze verify --man=no "$dest/verify/ipvs-fnat-mirror.service" 2>&1) && [ -z "$out" ]; then
+		pass "systemd-analyze verify accepts ipvs-fnat-mirror.service"
+	else
+		fail "systemd-analyze verify (mirror): $out"
 	fi
 else
 	echo "  .. systemd-analyze not installed: the unit is not verified"

@@ -1,0 +1,182 @@
+#include "daemon.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "notify.hpp"
+
+namespace mirror {
+namespace {
+
+constexpr long kFollowUpMs = 100;
+
+// Owns one descriptor for the daemon's lifetime.
+class Fd {
+public:
+	explicit Fd(int fd = -1) : fd_(fd) {}
+	~Fd()
+	{
+		if (fd_ >= 0)
+			::close(fd_);
+	}
+	Fd(const Fd &) = delete;
+	Fd &operator=(const Fd &) = delete;
+	int get() const { return fd_; }
+
+private:
+	int fd_;
+};
+
+std::string errno_text() { return std::strerror(errno); }
+
+itimerspec ms_timer(long first_ms, long period_ms)
+{
+	itimerspec t{};
+	t.it_value.tv_sec = first_ms / 1000;
+	t.it_value.tv_nsec = (first_ms % 1000) * 1000000L;
+	t.it_interval.tv_sec = period_ms / 1000;
+	t.it_interval.tv_nsec = (period_ms % 1000) * 1000000L;
+	return t;
+}
+
+void drain_timer(int fd)
+{
+	std::uint64_t expirations;
+	while (::read(fd, &expirations, sizeof(expirations)) > 0) {
+	}
+}
+
+// The FIFO, made if missing. O_RDWR: we are a writer too, so the read side never
+// sees EOF when keepalived closes its end, and keepalived's open never blocks
+// waiting for a reader. O_NONBLOCK: a read never stalls the loop.
+int open_fifo(const std::string &path, Log &log)
+{
+	struct stat st;
+	if (::stat(path.c_str(), &st) < 0) {
+		if (errno != ENOENT) {
+			log.info("cannot use notify FIFO " + path + ": " + errno_text());
+			return -1;
+		}
+		if (::mkfifo(path.c_str(), 0600) < 0 && errno != EEXIST) {
+			log.info("cannot create notify FIFO " + path + ": " + errno_text());
+			return -1;
+		}
+		log.info("created notify FIFO " + path);
+	} else if (!S_ISFIFO(st.st_mode)) {
+		log.info("notify FIFO " + path + " exists and is not a FIFO");
+		return -1;
+	}
+	const int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		log.info("cannot open notify FIFO " + path + ": " + errno_text());
+	return fd;
+}
+
+}  // namespace
+
+void block_signals()
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, nullptr);
+}
+
+int run_daemon(const Options &opts, Mirror &mirror, Log &log)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	Fd sig(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+	Fd tick(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+	Fd follow_up(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+	if (sig.get() < 0 || tick.get() < 0 || follow_up.get() < 0) {
+		log.info("cannot set up signals and timers: " + errno_text());
+		return kExitFailure;
+	}
+	const itimerspec period = ms_timer(opts.interval_ms, opts.interval_ms);
+	if (::timerfd_settime(tick.get(), 0, &period, nullptr) < 0) {
+		log.info("cannot start the interval timer: " + errno_text());
+		return kExitFailure;
+	}
+	Fd fifo(opts.notify_fifo ? open_fifo(*opts.notify_fifo, log) : -1);
+	if (opts.notify_fifo && fifo.get() < 0)
+		return kExitFailure;
+
+	log.info("started: mirroring IPVS of namespace " + opts.ipvs_netns + " every " +
+		 std::to_string(opts.interval_ms) + " ms" +
+		 (opts.notify_fifo ? ", and on every line of " + *opts.notify_fifo : std::string()));
+	mirror.reconcile();
+
+	LineBuffer lines;
+	for (;;) {
+		pollfd fds[4] = {
+			{sig.get(), POLLIN, 0},
+			{tick.get(), POLLIN, 0},
+			{follow_up.get(), POLLIN, 0},
+			{fifo.get(), POLLIN, 0},  // ignored by poll while -1
+		};
+		if (::poll(fds, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log.info("poll failed: " + errno_text());
+			return kExitFailure;
+		}
+		bool now = false;
+		if (fds[0].revents & POLLIN) {
+			signalfd_siginfo si;
+			while (::read(sig.get(), &si, sizeof(si)) == static_cast<ssize_t>(sizeof(si))) {
+				if (si.ssi_signo == SIGHUP) {
+					log.info("SIGHUP: reconciling now, notes again");
+					mirror.renote();
+					now = true;
+				} else {
+					log.info(std::string("exiting on ") + (si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT") +
+						 "; the FULLNAT services stay in place");
+					return kExitOk;
+				}
+			}
+		}
+		if (fds[3].revents & POLLIN) {
+			char buf[4096];
+			ssize_t n;
+			while ((n = ::read(fifo.get(), buf, sizeof(buf))) > 0)
+				lines.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+			const auto got = lines.take();
+			if (!got.empty()) {
+				for (const std::string &l : got) {
+					const auto ev = parse_notify_line(l);
+					log.debug("notify: " + l + (ev ? "" : " (not understood; reconciling anyway)"));
+				}
+				now = true;
+				const itimerspec once = ms_timer(kFollowUpMs, 0);
+				::timerfd_settime(follow_up.get(), 0, &once, nullptr);
+			}
+		}
+		if (fds[2].revents & POLLIN) {
+			drain_timer(follow_up.get());
+			now = true;
+		}
+		if (fds[1].revents & POLLIN) {
+			drain_timer(tick.get());
+			now = true;
+		}
+		if (now)
+			mirror.reconcile();
+	}
+}
+
+}  // namespace mirror

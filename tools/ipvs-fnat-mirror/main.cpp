@@ -1,0 +1,47 @@
+// ipvs-fnat-mirror: keepalived's IPVS (in a shadow namespace) mirrored into IPVS_FNAT.
+// Everything but the wiring lives in ipvs_fnat_mirror_core; main.cpp connects it to
+// the real kernels, stderr and the process's signals.
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fnat/netlink_kernel.hpp"
+
+#include "daemon.hpp"
+#include "netlink_ipvs.hpp"
+#include "options.hpp"
+
+int main(int argc, char **argv)
+{
+	using namespace mirror;
+	const ParseResult parsed = parse_options(std::vector<std::string>(argv + 1, argv + argc));
+	switch (parsed.what) {
+	case ParseResult::What::Help:
+		std::cout << usage_text();
+		return kExitOk;
+	case ParseResult::What::Version:
+		std::cout << version_text();
+		return kExitOk;
+	case ParseResult::What::Error:
+		std::cerr << kProg << ": " << parsed.error << "\nTry '" << kProg << " --help'.\n";
+		return kExitUsage;
+	case ParseResult::What::Run:
+		break;
+	}
+	const Options &opts = parsed.opts;
+	// Before anything else: the signals are read from a signalfd, never handled.
+	block_signals();
+	Log log(std::cerr, opts.verbose);
+	try {
+		NetlinkIpvs source(opts.ipvs_netns);
+		Mirror mirror(source, [] { return std::make_shared<fnat::NetlinkKernel>(); },
+			      PlanOptions{opts.dest_check, opts.synproxy}, log);
+		if (opts.once)
+			return mirror.reconcile() ? kExitOk : kExitFailure;
+		return run_daemon(opts, mirror, log);
+	} catch (const NamespaceLost &e) {
+		log.info(std::string("fatal: ") + e.what());
+		return kExitFailure;
+	}
+}

@@ -1,0 +1,41 @@
+#pragma once
+// The daemon's command line, parsed by a pure function (unit-tested).
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mirror {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // --once: a side unavailable or a change refused
+inline constexpr int kExitUsage = 2;
+
+inline constexpr unsigned kIntervalDefault = 500;  // ms
+inline constexpr unsigned kIntervalMin = 50;
+inline constexpr unsigned kIntervalMax = 60000;
+
+struct Options {
+	std::string ipvs_netns;                  // --ipvs-netns NAME (required)
+	std::optional<std::string> notify_fifo;  // --notify-fifo PATH
+	unsigned interval_ms = kIntervalDefault;
+	bool once = false;
+	bool dest_check = false;
+	bool synproxy = false;
+	bool verbose = false;
+	bool operator==(const Options &) const = default;
+};
+
+struct ParseResult {
+	enum class What { Run, Help, Version, Error };
+	What what = What::Run;
+	Options opts;
+	std::string error;  // What::Error: the message, without the program's name
+};
+
+// The arguments after the program's name. "--opt VALUE" and "--opt=VALUE" alike.
+ParseResult parse_options(const std::vector<std::string> &args);
+
+std::string usage_text();
+std::string version_text();
+
+}  // namespace mirror
