@@ -16,7 +16,7 @@
 #
 # rs1 "fails" by an nftables rule on its input, so that connections already open keep
 # going: SYNs to port 80 answered by a RST (refused), dropped (silent), or answered by
-# an ICMP port unreachable. The inhibit periods are 4 s doubling to 16 s here.
+# an ICMP port unreachable; for the SYN proxy, its nginx is stopped. The inhibit periods are 4 s doubling to 16 s here.
 . "$(dirname "$0")/lib.sh"
 
 KO=${FNAT_KO:-$BUILD/ipvs_fnat.ko}
@@ -245,15 +245,19 @@ PY
 test_synproxy_retry() {
 	local out retry0 rsfail0
 	retry0=$(counter synproxy_rs_retry) rsfail0=$(counter synproxy_rs_fail)
-	rs1_fail reset
+	# This time nginx itself stops: rs1's kernel refuses with a RST.
+	kill "$(cat "$E2E_TMP/rs1/nginx.pid")"
+	wait_until 10 eval '! on rs1 ss -Htln "sport = :80" | grep -q .'
 	out=$(curls 81 10)
-	info "10 requests through the SYN proxy while rs1 refuses: $(echo $out)"
+	info "10 requests through the SYN proxy while rs1's nginx is stopped: $(echo $out)"
 	check_eq "no client connection fails" 0 "$(grep -c fail <<<"$out")"
 	check_eq "every one served by rs2" "ok:rs2 " "$(sort -u <<<"$out" | tr '\n' ' ')"
 	check "the refusals were retried (synproxy_rs_retry), none reset the client" eval \
 		'[ $(($(counter synproxy_rs_retry) - retry0)) -ge 1 ] && [ "$(counter synproxy_rs_fail)" = "$rsfail0" ]'
 	check_eq "rs1 is inhibited on the proxied service too" inhibited "$(state_of 81 203.0.113.11)"
-	rs1_fail none
+	nginx_start rs1 rs1
+	check "nginx on rs1 back: restored after its inhibit period" wait_until 30 eval \
+		'curls 81 1 >/dev/null; state_is 81 203.0.113.11 ok'
 	check "the module unloads with the check's state" rmmod ipvs_fnat
 }
 
