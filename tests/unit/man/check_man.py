@@ -12,15 +12,16 @@ tools/ipvsadm-fnat/parser.cpp, which the parser runs on), not from a copy here:
 - the page renders without groff warnings (when groff is installed).
 """
 import argparse
+import os
 import re
-import shutil
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from manpage import (command_line_problems, defined_options, groff_problems,  # noqa: E402
+                     help_options, read_page)
 
 SPEC = re.compile(r'\{"([a-z-]*)",\s*(?:\'(.)\'|0),\s*Arg::\w+,\s*Tag::(\w+)\}')
 REFUSED_TAGS = {"Masquerading", "Gatewaying", "Ipip", "Fwmark"}
-LONG = re.compile(r"(?<![\w-])--([a-z][a-z-]*[a-z])")
-SHORT = re.compile(r"(?<![\w-])-([A-Za-z])(?![\w-])")
 
 
 def table(parser_cpp):
@@ -37,21 +38,6 @@ def table(parser_cpp):
     return accepted, refused
 
 
-def options_in(text, shorts=True):
-    found = {"--" + m for m in LONG.findall(text)}
-    if shorts:
-        found |= {"-" + m for m in SHORT.findall(text)}
-    return found
-
-
-def plain(roff_line):
-    """A roff line as text: escapes \\- and fonts resolved, macros dropped."""
-    s = re.sub(r"\\f[BIRP]", "", roff_line)
-    s = s.replace("\\-", "-").replace("\\(->", "->")
-    s = re.sub(r'^\.(B|I|BR|BI|RB|IR|RI)\s+', "", s)
-    return s.replace('"', " ")
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tool", required=True)
@@ -65,38 +51,20 @@ def main():
         problems.append(f"only {len(accepted)} options read from {args.parser}: its table changed form")
     every = accepted | refused
 
-    helptext = subprocess.run([args.tool, "--help"], capture_output=True, text=True, check=True).stdout
-    in_help = options_in(helptext)
-    # "-L|-l" and "-A|E" style alternatives in the usage lines.
-    in_help |= {"-" + c for c in re.findall(r"(?<=\|)([A-Za-z])\b", helptext)}
+    in_help = help_options(args.tool)
     for o in sorted(accepted - in_help):
         problems.append(f"--help does not name {o}, which the tool accepts")
     for o in sorted(in_help - every):
         problems.append(f"--help names {o}, which the tool does not know")
 
-    with open(args.man) as f:
-        lines = f.read().splitlines()
-    defined = set()
-    for i, line in enumerate(lines):
-        if line.startswith(".TP") and i + 1 < len(lines):
-            item = plain(lines[i + 1])
-            if item.lstrip().startswith("-"):
-                defined |= options_in(item)
+    lines = read_page(args.man)
+    defined = defined_options(lines)
     for o in sorted(every - defined):
         problems.append(f"the man page defines no {o}, which the tool's table has")
     for o in sorted(defined - every):
         problems.append(f"the man page defines {o}, which the tool does not know")
-    for line in lines:
-        text = plain(line).strip()
-        if re.match(r"^(ip netns exec \S+ )?ipvsadm-fnat\s", text):
-            for o in sorted(options_in(text) - every):
-                problems.append(f"man page command line uses unknown option {o}: {text}")
-
-    groff = shutil.which("groff")
-    if groff:
-        r = subprocess.run([groff, "-man", "-ww", "-z", "-Tutf8", args.man], capture_output=True, text=True)
-        if r.returncode != 0 or r.stderr.strip():
-            problems.append("groff warnings: " + r.stderr.strip())
+    problems += command_line_problems(lines, "ipvsadm-fnat", every, prefix=r"(ip netns exec \S+ )?")
+    problems += groff_problems(args.man)
 
     for p in problems:
         print("FAIL", p)

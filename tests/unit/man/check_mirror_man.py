@@ -7,24 +7,12 @@
 - the page renders without groff warnings (when groff is installed).
 """
 import argparse
-import re
-import shutil
-import subprocess
+import os
 import sys
 
-LONG = re.compile(r"(?<![\w-])--([a-z][a-z-]*[a-z])")
-SHORT = re.compile(r"(?<![\w-])-([A-Za-z])(?![\w-])")
-
-
-def options_in(text):
-    return {"--" + m for m in LONG.findall(text)} | {"-" + m for m in SHORT.findall(text)}
-
-
-def plain(roff_line):
-    s = re.sub(r"\\f[BIRP]", "", roff_line)
-    s = s.replace("\\-", "-")
-    s = re.sub(r'^\.(B|I|BR|BI|RB|IR|RI)\s+', "", s)
-    return s.replace('"', " ")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from manpage import (command_line_problems, defined_options, groff_problems,  # noqa: E402
+                     help_options, read_page)
 
 
 def main():
@@ -34,35 +22,18 @@ def main():
     args = ap.parse_args()
     problems = []
 
-    helptext = subprocess.run([args.tool, "--help"], capture_output=True, text=True, check=True).stdout
-    in_help = options_in(helptext)
-    in_help |= {"-" + c for c in re.findall(r"(?<=\|)-?([A-Za-z])\b", helptext)}
+    in_help = help_options(args.tool)
     if len(in_help) < 9:
         problems.append(f"only {len(in_help)} options in --help: its form changed")
 
-    with open(args.man) as f:
-        lines = f.read().splitlines()
-    defined = set()
-    for i, line in enumerate(lines):
-        if line.startswith(".TP") and i + 1 < len(lines):
-            item = plain(lines[i + 1])
-            if item.lstrip().startswith("-"):
-                defined |= options_in(item)
+    lines = read_page(args.man)
+    defined = defined_options(lines)
     for o in sorted(in_help - defined):
         problems.append(f"the man page defines no {o}, which --help names")
     for o in sorted(defined - in_help):
         problems.append(f"the man page defines {o}, which --help does not name")
-    for line in lines:
-        text = plain(line).strip()
-        if re.match(r"^ipvs-fnat-mirror\s", text):
-            for o in sorted(options_in(text) - in_help):
-                problems.append(f"man page command line uses unknown option {o}: {text}")
-
-    groff = shutil.which("groff")
-    if groff:
-        r = subprocess.run([groff, "-man", "-ww", "-z", "-Tutf8", args.man], capture_output=True, text=True)
-        if r.returncode != 0 or r.stderr.strip():
-            problems.append("groff warnings: " + r.stderr.strip())
+    problems += command_line_problems(lines, "ipvs-fnat-mirror", in_help)
+    problems += groff_problems(args.man)
 
     for p in problems:
         print("FAIL", p)
