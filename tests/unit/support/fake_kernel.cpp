@@ -31,6 +31,22 @@ void check_synproxy(const ServiceSpec &spec, std::uint8_t cmd)
 		throw KernelError(cmd, EINVAL, "the SYN proxy is for TCP services only");
 }
 
+// The settings of a NEW or SET_SERVICE, as the kernel's policy and range checks see
+// them (the scheduler's name included, when given).
+void check_settings(const ServiceSpec &spec, std::uint8_t cmd)
+{
+	if (spec.sched && !known_scheduler(*spec.sched))
+		throw KernelError(cmd, ENOENT, "unknown scheduler");
+	if (spec.flags && (*spec.flags & ~IPVS_FNAT_SVC_F_ALL))
+		throw KernelError(cmd, EINVAL, "unknown flags");
+	if (spec.timeout && (*spec.timeout < 1 || *spec.timeout > IPVS_FNAT_TIMEOUT_MAX))
+		throw KernelError(cmd, EINVAL, "timeout out of range");
+	if (spec.netmask && (*spec.netmask < 1 || *spec.netmask > full_prefix(spec.key.af())))
+		throw KernelError(cmd, EINVAL, "netmask out of range");
+	if (spec.owner && *spec.owner > IPVS_FNAT_OWNER_MAX)
+		throw KernelError(cmd, EINVAL, "owner out of range");
+}
+
 }  // namespace
 
 void FakeKernel::enter(const char *name, std::uint8_t cmd, bool mutating)
@@ -64,16 +80,9 @@ void FakeKernel::add_service(const ServiceSpec &spec)
 	for (const Entry &e : table)
 		if (e.svc.key == spec.key)
 			throw KernelError(cmd, EEXIST);
-	if (!spec.sched || !known_scheduler(*spec.sched))
+	if (!spec.sched)
 		throw KernelError(cmd, ENOENT, "unknown scheduler");
-	if (spec.flags && (*spec.flags & ~IPVS_FNAT_SVC_F_ALL))
-		throw KernelError(cmd, EINVAL, "unknown flags");
-	if (spec.timeout && (*spec.timeout < 1 || *spec.timeout > IPVS_FNAT_TIMEOUT_MAX))
-		throw KernelError(cmd, EINVAL, "timeout out of range");
-	if (spec.netmask && (*spec.netmask < 1 || *spec.netmask > full_prefix(spec.key.af())))
-		throw KernelError(cmd, EINVAL, "netmask out of range");
-	if (spec.owner && *spec.owner > IPVS_FNAT_OWNER_MAX)
-		throw KernelError(cmd, EINVAL, "owner out of range");
+	check_settings(spec, cmd);
 	Entry e;
 	e.svc.owner = spec.owner.value_or(0);
 	e.svc.key = spec.key;
@@ -92,14 +101,7 @@ void FakeKernel::edit_service(const ServiceSpec &spec)
 	check_key(spec.key, cmd);
 	check_synproxy(spec, cmd);
 	Entry &e = find(spec.key, cmd);
-	if (spec.sched && !known_scheduler(*spec.sched))
-		throw KernelError(cmd, ENOENT, "unknown scheduler");
-	if (spec.flags && (*spec.flags & ~IPVS_FNAT_SVC_F_ALL))
-		throw KernelError(cmd, EINVAL, "unknown flags");
-	if (spec.timeout && (*spec.timeout < 1 || *spec.timeout > IPVS_FNAT_TIMEOUT_MAX))
-		throw KernelError(cmd, EINVAL, "timeout out of range");
-	if (spec.netmask && (*spec.netmask < 1 || *spec.netmask > full_prefix(spec.key.af())))
-		throw KernelError(cmd, EINVAL, "netmask out of range");
+	check_settings(spec, cmd);
 	if (spec.owner && *spec.owner != e.svc.owner)
 		throw KernelError(cmd, EINVAL, "the owner of a service cannot change");
 	if (spec.sched)
