@@ -331,6 +331,13 @@ std::string format_rules(const Listing &listing, unsigned fmt, const Resolver &r
 		const Service &s = v.svc;
 		const std::string svc = std::string(proto_flag(s.key.proto)) + " " +
 					format_addr_port(s.key.addr, s.key.port, s.key.proto, fmt, r);
+		// A service another program made (ipvs-fnat-mirror's) is that program's to
+		// make again: restored by -R it would be a hand-made one, which the program
+		// then leaves alone. Named in a comment, not saved.
+		if (s.owner != IPVS_FNAT_OWNER_NONE) {
+			out += "# " + svc + " is made by " + owner_name(s.owner) + ": not saved\n";
+			continue;
+		}
 		out += "-A " + svc + " -s " + s.sched;
 		if (s.persistent()) {
 			out += sprintf_string(" -p %u", s.timeout);

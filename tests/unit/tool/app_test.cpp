@@ -687,12 +687,14 @@ TEST(Tool, DestCheckListedSavedRestoredAndInJson)
 	EXPECT_EQ(bad.err, "Illegal 'dest-check' option with the 'add-server' command\n");
 }
 
-TEST(Tool, OwnerInJsonOnlyAndNotSaved)
+TEST(Tool, OwnerInJsonAndOthersServicesNotSaved)
 {
 	Tool t;
 	ok(t, "-A -t 192.0.2.10:80");
 	ok(t, "-A -t 192.0.2.10:81");
 	ok(t, "-A -t 192.0.2.10:82");
+	ok(t, "-a -t 192.0.2.10:81 -r 203.0.113.11");
+	ok(t, "-P -t 192.0.2.10:81 -z 203.0.113.100");
 	EXPECT_EQ(t.kernel.last_service_spec->owner, std::nullopt);  // made by hand: no tag sent
 	t.kernel.table[1].svc.owner = IPVS_FNAT_OWNER_MIRROR;
 	t.kernel.table[2].svc.owner = 42;
@@ -703,8 +705,17 @@ TEST(Tool, OwnerInJsonOnlyAndNotSaved)
 		<< j;
 	EXPECT_NE(j.find("\"owner\": \"mirror\","), std::string::npos);
 	EXPECT_NE(j.find("\"owner\": 42,"), std::string::npos);
-	EXPECT_EQ(listing(t), std::string(kHeader) + "TCP  192.0.2.10:80 wlc\nTCP  192.0.2.10:81 wlc\nTCP  192.0.2.10:82 wlc\n");
-	EXPECT_EQ(t("-S -n").out, "-A -t 192.0.2.10:80 -s wlc\n-A -t 192.0.2.10:81 -s wlc\n-A -t 192.0.2.10:82 -s wlc\n");
+	EXPECT_EQ(t("-L -n -t 192.0.2.10:82").out.substr(t("-L -n -t 192.0.2.10:82").out.rfind("TCP")),
+		  "TCP  192.0.2.10:82 wlc\n");
+	// -S saves only hand-made services: the others' programs make theirs again (a
+	// restored copy would be a hand-made service, which they leave alone).
+	const std::string rules = t("-S -n").out;
+	EXPECT_EQ(rules, "-A -t 192.0.2.10:80 -s wlc\n"
+			 "# -t 192.0.2.10:81 is made by mirror: not saved\n"
+			 "# -t 192.0.2.10:82 is made by 42: not saved\n");
+	Tool other;
+	ok(other, "-R", rules);
+	EXPECT_EQ(other("-S -n").out, "-A -t 192.0.2.10:80 -s wlc\n");
 }
 
 TEST(Tool, PrometheusFromTheKernelAndTheStatsFile)

@@ -152,6 +152,15 @@ std::vector<Conn> sample_conns()
 
 Config sample_config() { return Config{900, 120, 300, 60, 0, 1024, 65535, true, false, true, 3, 5, 3600}; }
 
+// The sample with every service made by hand: what -S saves in full.
+Listing sample_by_hand()
+{
+	Listing l = sample();
+	for (ServiceView &v : l.services)
+		v.svc.owner = IPVS_FNAT_OWNER_NONE;
+	return l;
+}
+
 void expect_golden(const std::string &name, const std::string &actual)
 {
 	const std::string path = test::golden_path(name);
@@ -267,7 +276,7 @@ TEST(Format, PassiveCheckAndDefaultPoolInTheListing)
 	// --stats and --rate list no local address, the default pool's neither.
 	EXPECT_EQ(format_list(sample(), FMT_NUMERIC | FMT_STATS, kNumeric).find("Default local"), std::string::npos);
 	// -S: --dest-check on the -A lines, the default pool after every service.
-	const std::string rules = format_rules(sample(), FMT_NUMERIC, kNumeric);
+	const std::string rules = format_rules(sample_by_hand(), FMT_NUMERIC, kNumeric);
 	EXPECT_NE(rules.find("-A -t 192.0.2.10:80 -s rr -j --dest-check\n"), std::string::npos) << rules;
 	EXPECT_EQ(rules.substr(rules.size() - 42), "-P -z 203.0.113.200\n-P -z 2001:db8:5::200\n");
 }
@@ -300,8 +309,13 @@ TEST(Format, GoldenSortedListing)
 
 TEST(Format, GoldenRules)
 {
-	expect_golden("rules_numeric.txt", format_rules(sample(), FMT_NUMERIC, kNumeric));
-	expect_golden("rules_names.txt", format_rules(sample(), 0, kNames));
+	expect_golden("rules_numeric.txt", format_rules(sample_by_hand(), FMT_NUMERIC, kNumeric));
+	expect_golden("rules_names.txt", format_rules(sample_by_hand(), 0, kNames));
+	// Services another program made are named, not saved (app_test: -R of it).
+	const std::string others = format_rules(sample(), FMT_NUMERIC, kNumeric);
+	EXPECT_EQ(others.substr(0, 91), "# -t 192.0.2.10:80 is made by mirror: not saved\n"
+					"# -u 192.0.2.10:53 is made by 7: not saved\n")
+		<< others;
 }
 
 TEST(Format, GoldenTimeoutConnsAndLaddrs)
