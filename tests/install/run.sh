@@ -38,6 +38,8 @@ for f in "lib/modules/$kver/extra/ipvs_fnat.ko:644" "lib/modules/$kver/extra/toa
 	usr/local/lib/systemd/system/ipvsadm-fnat.service:644 \
 	usr/local/sbin/ipvs-fnat-mirror:755 usr/local/share/man/man8/ipvs-fnat-mirror.8:644 \
 	usr/local/lib/systemd/system/ipvs-fnat-mirror.service:644 \
+	usr/local/lib/systemd/system/ipvsadm-fnat-prometheus.service:644 \
+	usr/local/lib/systemd/system/ipvsadm-fnat-prometheus.timer:644 \
 	usr/local/share/doc/ipvs-fnat/examples/default/ipvs-fnat-mirror:644 \
 	usr/local/share/doc/ipvs-fnat/examples/modules-load.d/ipvs-fnat.conf:644 \
 	usr/local/share/doc/ipvs-fnat/examples/modules-load.d/toa.conf:644 \
@@ -102,6 +104,15 @@ if command -v systemd-analyze >/dev/null; then
 		pass "systemd-analyze verify accepts ipvs-fnat-mirror.service"
 	else
 		fail "systemd-analyze verify (mirror): $out"
+	fi
+	sed "s|@SBINDIR@|$top/build|g" packaging/ipvsadm-fnat-prometheus.service.in \
+		>"$dest/verify/ipvsadm-fnat-prometheus.service"
+	cp packaging/ipvsadm-fnat-prometheus.timer "$dest/verify/"
+	if out=$(systemd-analyze verify --man=no "$dest/verify/ipvsadm-fnat-prometheus.service" \
+		"$dest/verify/ipvsadm-fnat-prometheus.timer" 2>&1) && [ -z "$out" ]; then
+		pass "systemd-analyze verify accepts ipvsadm-fnat-prometheus.service and .timer"
+	else
+		fail "systemd-analyze verify (prometheus): $out"
 	fi
 else
 	echo "  .. systemd-analyze not installed: the unit is not verified"
