@@ -69,7 +69,7 @@ setup() {
 
 # --- (a) sysctls: per namespace, the same settings as netlink ----------------------------
 
-SYSCTLS="conn_max expire_rst keep_timestamps local_port_range timeout_syn timeout_tcp timeout_tcp_fin timeout_udp toa"
+SYSCTLS="conn_max dest_check_fails dest_check_inhibit_max dest_check_inhibit_min expire_rst keep_timestamps local_port_range timeout_syn timeout_tcp timeout_tcp_fin timeout_udp toa"
 
 # Every sysctl of NS as "name=value" on one line (the port range's tab as a space).
 sysctl_state() {
@@ -84,16 +84,18 @@ netlink_state() {
 	on "$1" "$FNAT_TOOL" -L --timeout --json | "$PY" -c '
 import json, sys
 c = {k: int(v) for k, v in json.load(sys.stdin).items()}  # switches come as booleans
-print("conn_max=%(conn_max)s expire_rst=%(expire_rst)s keep_timestamps=%(keep_timestamps)s "
+print("conn_max=%(conn_max)s dest_check_fails=%(dest_check_fails)s "
+      "dest_check_inhibit_max=%(dest_check_inhibit_max)s dest_check_inhibit_min=%(dest_check_inhibit_min)s "
+      "expire_rst=%(expire_rst)s keep_timestamps=%(keep_timestamps)s "
       "local_port_range=%(port_min)s %(port_max)s timeout_syn=%(timeout_syn)s "
       "timeout_tcp=%(timeout_tcp)s timeout_tcp_fin=%(timeout_tcp_fin)s "
       "timeout_udp=%(timeout_udp)s toa=%(toa)s " % c)'
 }
 
-DEFAULTS="conn_max=0 expire_rst=1 keep_timestamps=0 local_port_range=1024 65535 timeout_syn=60 timeout_tcp=900 timeout_tcp_fin=120 timeout_udp=300 toa=1 "
+DEFAULTS="conn_max=0 dest_check_fails=3 dest_check_inhibit_max=3600 dest_check_inhibit_min=5 expire_rst=1 keep_timestamps=0 local_port_range=1024 65535 timeout_syn=60 timeout_tcp=900 timeout_tcp_fin=120 timeout_udp=300 toa=1 "
 
 test_sysctl_present() {
-	check_eq "net.ipvs_fnat has its nine sysctls" "$SYSCTLS" \
+	check_eq "net.ipvs_fnat has its twelve sysctls" "$SYSCTLS" \
 		"$(on director ls /proc/sys/net/ipvs_fnat | sort | paste -sd' ')"
 	check_eq "director: the defaults" "$DEFAULTS" "$(sysctl_state director)"
 	check_eq "director: netlink GET_CONFIG reports the same" "$DEFAULTS" "$(netlink_state director)"
@@ -103,8 +105,9 @@ test_sysctl_write() {
 	local want
 	check "director: every sysctl takes a new value" \
 		fset director timeout_tcp=111 timeout_tcp_fin=22 timeout_udp=33 timeout_syn=4 \
-		conn_max=5000 "local_port_range=2000 2999" toa=0 keep_timestamps=1 expire_rst=0
-	want="conn_max=5000 expire_rst=0 keep_timestamps=1 local_port_range=2000 2999 timeout_syn=4 timeout_tcp=111 timeout_tcp_fin=22 timeout_udp=33 toa=0 "
+		conn_max=5000 "local_port_range=2000 2999" toa=0 keep_timestamps=1 expire_rst=0 \
+		dest_check_fails=7 dest_check_inhibit_max=20 dest_check_inhibit_min=10
+	want="conn_max=5000 dest_check_fails=7 dest_check_inhibit_max=20 dest_check_inhibit_min=10 expire_rst=0 keep_timestamps=1 local_port_range=2000 2999 timeout_syn=4 timeout_tcp=111 timeout_tcp_fin=22 timeout_udp=33 toa=0 "
 	check_eq "director: sysctl reads them back" "$want" "$(sysctl_state director)"
 	check_eq "director: netlink GET_CONFIG sees the sysctl writes" "$want" "$(netlink_state director)"
 	check_eq "director: ipvsadm-fnat -L --timeout shows them" \
@@ -129,8 +132,10 @@ test_sysctl_invalid() {
 		timeout_tcp_fin=0 timeout_udp=0 timeout_syn=99999999999 conn_max=-1 \
 		conn_max=4294967296 toa=2 keep_timestamps=-1 expire_rst=7 \
 		"local_port_range=3000 2000" "local_port_range=0 100" "local_port_range=1 65536" \
-		"local_port_range=-5 10" | paste -sd' ')
-	check_eq "16 invalid writes are refused with EINVAL" "$(printf 'EINVAL %.0s' {1..16})" "$errs "
+		"local_port_range=-5 10" dest_check_fails=0 dest_check_fails=1001 \
+		dest_check_inhibit_min=0 dest_check_inhibit_max=86401 dest_check_inhibit_min=30 | paste -sd' ')
+	check_eq "21 invalid writes are refused with EINVAL (an inhibit min above the max among them)" \
+		"$(printf 'EINVAL %.0s' {1..21})" "$errs "
 	check_eq "...and change nothing" "$before" "$(sysctl_state director)"
 	check_eq "...and netlink still agrees" "$before" "$(netlink_state director)"
 	check_eq "a one-port range is valid" "ok" \

@@ -443,6 +443,9 @@ std::string json_timeout(const Config &c)
 	put("toa", c.toa);
 	put("keep_timestamps", c.keep_timestamps);
 	put("expire_rst", c.expire_rst);
+	put("dest_check_fails", c.dc_fails);
+	put("dest_check_inhibit_min", c.dc_inhibit_min);
+	put("dest_check_inhibit_max", c.dc_inhibit_max);
 	return json::dump(o);
 }
 
