@@ -12,6 +12,7 @@
 #include <cstring>
 #include <string>
 
+#include "hold.hpp"
 #include "notify.hpp"
 
 namespace mirror {
@@ -103,7 +104,10 @@ int run_daemon(const Options &opts, Mirror &mirror, Log &log)
 	Fd sig(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
 	Fd tick(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
 	Fd follow_up(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
-	if (sig.get() < 0 || tick.get() < 0 || follow_up.get() < 0) {
+	// Fires when a held service's hold-down runs out: its delete is not left to the
+	// next poll.
+	Fd hold(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+	if (sig.get() < 0 || tick.get() < 0 || follow_up.get() < 0 || hold.get() < 0) {
 		log.info("cannot set up signals and timers: " + errno_text());
 		return kExitFailure;
 	}
@@ -116,20 +120,31 @@ int run_daemon(const Options &opts, Mirror &mirror, Log &log)
 	if (opts.notify_fifo && fifo.get() < 0)
 		return kExitFailure;
 
+	// One reconcile, then the hold timer set for the first hold-down to run out (or
+	// disarmed).
+	const auto reconcile = [&mirror, &hold]() {
+		mirror.reconcile();
+		const auto ms = hold_timer_ms(mirror.next_deadline(), mirror.now_ms());
+		const itimerspec t = ms ? ms_timer(static_cast<long>(*ms), 0) : itimerspec{};
+		::timerfd_settime(hold.get(), 0, &t, nullptr);
+	};
+
 	log.info("started: mirroring IPVS of namespace " + opts.ipvs_netns + " every " +
 		 std::to_string(opts.interval_ms) + " ms" +
-		 (opts.notify_fifo ? ", and on every line of " + *opts.notify_fifo : std::string()));
-	mirror.reconcile();
+		 (opts.notify_fifo ? ", and on every line of " + *opts.notify_fifo : std::string()) +
+		 "; deletions held " + std::to_string(opts.hold_down_ms) + " ms");
+	reconcile();
 
 	LineBuffer lines;
 	for (;;) {
-		pollfd fds[4] = {
+		pollfd fds[5] = {
 			{sig.get(), POLLIN, 0},
 			{tick.get(), POLLIN, 0},
 			{follow_up.get(), POLLIN, 0},
 			{fifo.get(), POLLIN, 0},  // ignored by poll while -1
+			{hold.get(), POLLIN, 0},
 		};
-		if (::poll(fds, 4, -1) < 0) {
+		if (::poll(fds, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log.info("poll failed: " + errno_text());
@@ -174,8 +189,12 @@ int run_daemon(const Options &opts, Mirror &mirror, Log &log)
 			drain_timer(tick.get());
 			now = true;
 		}
+		if (fds[4].revents & POLLIN) {
+			drain_timer(hold.get());
+			now = true;
+		}
 		if (now)
-			mirror.reconcile();
+			reconcile();
 	}
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The long-running part: when to reconcile. Every --interval, on every batch of
 // lines from the notify FIFO (and once more ~100 ms later: keepalived may write the
-// line before or after it changes IPVS), and on SIGHUP; SIGTERM/SIGINT end it.
+// line before or after it changes IPVS), on SIGHUP, and when a held service's
+// hold-down runs out (Mirror::next_deadline); SIGTERM/SIGINT end it.
 #include "log.hpp"
 #include "mirror.hpp"
 #include "options.hpp"

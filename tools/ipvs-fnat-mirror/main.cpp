@@ -36,9 +36,15 @@ int main(int argc, char **argv)
 	try {
 		NetlinkIpvs source(opts.ipvs_netns);
 		Mirror mirror(source, [] { return std::make_shared<fnat::NetlinkKernel>(); },
-			      PlanOptions{opts.dest_check, opts.synproxy}, log);
-		if (opts.once)
-			return mirror.reconcile() ? kExitOk : kExitFailure;
+			      PlanOptions{opts.dest_check, opts.synproxy}, log, opts.hold_down_ms);
+		if (opts.once) {
+			const bool clean = mirror.reconcile();
+			// One reconcile outlasts no hold-down: say what that means.
+			if (mirror.next_deadline())
+				log.info("--once: services gone from IPVS were not deleted (held; --hold-down 0 deletes "
+					 "them at once)");
+			return clean ? kExitOk : kExitFailure;
+		}
 		return run_daemon(opts, mirror, log);
 	} catch (const NamespaceLost &e) {
 		log.info(std::string("fatal: ") + e.what());

@@ -1,5 +1,7 @@
 #include "mirror.hpp"
 
+#include <chrono>
+
 #include "fnat/errors.hpp"
 
 #include "apply.hpp"
@@ -7,8 +9,20 @@
 
 namespace mirror {
 
-Mirror::Mirror(IpvsSource &source, KernelFactory factory, PlanOptions opts, Log &log)
-	: source_(source), factory_(std::move(factory)), opts_(opts), log_(log)
+namespace {
+
+std::uint64_t steady_ms()
+{
+	using namespace std::chrono;
+	return static_cast<std::uint64_t>(duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
+
+Mirror::Mirror(IpvsSource &source, KernelFactory factory, PlanOptions opts, Log &log, unsigned hold_down_ms,
+	       Clock clock)
+	: source_(source), factory_(std::move(factory)), opts_(opts), log_(log), hold_down_ms_(hold_down_ms),
+	  clock_(clock ? std::move(clock) : Clock(steady_ms))
 {
 }
 
@@ -48,7 +62,11 @@ bool Mirror::reconcile()
 	}
 	fnat_down_.clear("IPVS_FNAT reachable again", log_);
 
-	const Plan p = plan(desired, current, opts_);
+	Held held = hold_down(plan(desired, current, opts_), current, absent_, clock_(), hold_down_ms_);
+	absent_ = std::move(held.absent);
+	for (const HoldEvent &e : held.events)
+		log_.info(describe(e, hold_down_ms_));
+	const Plan &p = held.plan;
 	notes_.report(p.notes, log_);
 	log_.debug("reconcile: " + std::to_string(desired.services.size()) + " IPVS service(s), " +
 		   std::to_string(current.size()) + " FULLNAT service(s), " + std::to_string(p.actions.size()) +

@@ -22,6 +22,20 @@ bool valid_netns(std::string_view n)
 	return !n.empty() && n != "." && n != ".." && n.find('/') == std::string_view::npos && n.size() < 256;
 }
 
+// A number of milliseconds in min..max for option NAME: the value or the message.
+std::optional<std::string> parse_ms(const std::string &name, const std::string &text, unsigned min, unsigned max,
+				    unsigned &out)
+{
+	unsigned ms = 0;
+	const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+	if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+		return "invalid " + name + " '" + text + "': not a number of milliseconds";
+	if (ms < min || ms > max)
+		return name + " " + text + " out of range (" + std::to_string(min) + ".." + std::to_string(max) + " ms)";
+	out = ms;
+	return std::nullopt;
+}
+
 }  // namespace
 
 ParseResult parse_options(const std::vector<std::string> &args)
@@ -75,18 +89,14 @@ ParseResult parse_options(const std::vector<std::string> &args)
 			if (!value(path) || path.empty())
 				return error("option --notify-fifo needs a path");
 			r.opts.notify_fifo = path;
-		} else if (name == "--interval") {
+		} else if (name == "--interval" || name == "--hold-down") {
+			const bool interval = name == "--interval";
 			std::string text;
 			if (!value(text))
-				return error("option --interval needs a number of milliseconds");
-			unsigned ms = 0;
-			const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
-			if (ec != std::errc() || end != text.data() + text.size() || text.empty())
-				return error("invalid --interval '" + text + "': not a number of milliseconds");
-			if (ms < kIntervalMin || ms > kIntervalMax)
-				return error("--interval " + text + " out of range (" + std::to_string(kIntervalMin) + ".." +
-					     std::to_string(kIntervalMax) + " ms)");
-			r.opts.interval_ms = ms;
+				return error("option " + name + " needs a number of milliseconds");
+			if (auto e = parse_ms(name, text, interval ? kIntervalMin : 0, interval ? kIntervalMax : kHoldDownMax,
+					      interval ? r.opts.interval_ms : r.opts.hold_down_ms))
+				return error(*e);
 		} else if (name == "--once") {
 			if (auto e = flag(r.opts.once))
 				return *e;
@@ -112,8 +122,8 @@ ParseResult parse_options(const std::vector<std::string> &args)
 
 std::string usage_text()
 {
-	return "Usage: ipvs-fnat-mirror --ipvs-netns NAME [--notify-fifo PATH] [--interval MS] [--once]\n"
-	       "                        [--dest-check] [--synproxy] [--verbose]\n"
+	return "Usage: ipvs-fnat-mirror --ipvs-netns NAME [--notify-fifo PATH] [--interval MS]\n"
+	       "                        [--hold-down MS] [--once] [--dest-check] [--synproxy] [--verbose]\n"
 	       "       ipvs-fnat-mirror -h|--help | -v|--version\n"
 	       "\n"
 	       "Mirrors the kernel IPVS services that keepalived programs in network namespace\n"
@@ -123,6 +133,9 @@ std::string usage_text()
 	       "  --notify-fifo PATH  keepalived's lvs_notify_fifo: reconcile on every line\n"
 	       "                      (made with mode 0600 if missing)\n"
 	       "  --interval MS       reconcile every MS milliseconds too (50..60000, default 500)\n"
+	       "  --hold-down MS      delete a mirrored service only once it has been gone from\n"
+	       "                      IPVS for MS milliseconds (0..600000, default 3000; 0: at\n"
+	       "                      once): a restarting keepalived empties IPVS for a moment\n"
 	       "  --once              reconcile once; exit 0 if applied cleanly, 1 otherwise\n"
 	       "  --dest-check        services the mirror creates get the passive health check\n"
 	       "  --synproxy          TCP services the mirror creates get the SYN proxy\n"

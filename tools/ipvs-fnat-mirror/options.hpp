@@ -13,11 +13,16 @@ inline constexpr int kExitUsage = 2;
 inline constexpr unsigned kIntervalDefault = 500;  // ms
 inline constexpr unsigned kIntervalMin = 50;
 inline constexpr unsigned kIntervalMax = 60000;
+// How long a mirrored service must be gone from IPVS before it is deleted: a
+// keepalived restart empties IPVS for a moment (hold.hpp). 0: at once.
+inline constexpr unsigned kHoldDownDefault = 3000;  // ms
+inline constexpr unsigned kHoldDownMax = 600000;
 
 struct Options {
 	std::string ipvs_netns;                  // --ipvs-netns NAME (required)
 	std::optional<std::string> notify_fifo;  // --notify-fifo PATH
 	unsigned interval_ms = kIntervalDefault;
+	unsigned hold_down_ms = kHoldDownDefault;  // --hold-down MS
 	bool once = false;
 	bool dest_check = false;
 	bool synproxy = false;

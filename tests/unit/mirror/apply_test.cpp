@@ -74,6 +74,8 @@ struct Cycle {
 	Log log{out};
 	bool module_loaded = true;
 	PlanOptions opts{};
+	unsigned hold_down_ms = 0;
+	std::uint64_t now_ms = 0;  // the scripted clock
 	std::unique_ptr<Mirror> mirror;
 
 	Cycle() { make(); }
@@ -87,7 +89,7 @@ struct Cycle {
 					throw fnat::ModuleNotLoaded();
 				return kernel;
 			},
-			opts, log);
+			opts, log, hold_down_ms, [this] { return now_ms; });
 	}
 };
 
@@ -223,6 +225,71 @@ TEST(Cycle, EmptyIpvsSideDeletesOnlyMirroredServices)
 	ASSERT_EQ(c.kernel->table.size(), 1u);
 	EXPECT_EQ(c.kernel->table[0].svc.key.port, 53);
 	EXPECT_EQ(c.kernel->table[0].svc.owner, 0u);
+}
+
+// keepalived stopped without --dont-release-ipvs and started again: its IPVS table is
+// empty for a moment. Within the hold-down nothing is deleted, nothing re-created.
+TEST(Cycle, KeepalivedRestartWithinTheHoldDownChangesNothing)
+{
+	Cycle c;
+	c.hold_down_ms = 3000;
+	c.make();
+	c.source.snap = keepalived_config();
+	ASSERT_TRUE(c.mirror->reconcile());
+	const auto before = c.kernel->table;
+	c.kernel->calls.clear();
+	c.source.snap = IpvsSnapshot{};
+	c.now_ms = 1000;
+	EXPECT_TRUE(c.mirror->reconcile());
+	EXPECT_EQ(c.mirror->next_deadline(), std::optional<std::uint64_t>(4000));
+	c.now_ms = 3500;
+	EXPECT_TRUE(c.mirror->reconcile());
+	EXPECT_EQ(occurrences(c.out.str(), "gone from IPVS: deleting in 3000 ms unless it returns"), 3u);  // once each
+	// Back, the same: nothing changed at all.
+	c.source.snap = keepalived_config();
+	c.now_ms = 3900;
+	EXPECT_TRUE(c.mirror->reconcile());
+	EXPECT_EQ(mutations(c.kernel->calls), 0u);
+	ASSERT_EQ(c.kernel->table.size(), before.size());
+	for (std::size_t i = 0; i < before.size(); ++i) {
+		EXPECT_EQ(c.kernel->table[i].svc, before[i].svc);
+		EXPECT_EQ(c.kernel->table[i].dests, before[i].dests);
+	}
+	EXPECT_EQ(c.mirror->next_deadline(), std::nullopt);
+	EXPECT_EQ(occurrences(c.out.str(), "back in IPVS after 2900 ms: hold ended, nothing deleted"), 3u);
+	EXPECT_EQ(occurrences(c.out.str(), "delete service"), 0u);
+}
+
+TEST(Cycle, GoneForTheWholeHoldDownIsDeletedAtTheDeadline)
+{
+	Cycle c;
+	c.hold_down_ms = 3000;
+	c.make();
+	c.source.snap = keepalived_config();
+	ASSERT_TRUE(c.mirror->reconcile());
+	c.source.snap->services.erase(c.source.snap->services.begin());  // TCP 192.0.2.10:80 removed
+	c.now_ms = 100;
+	EXPECT_TRUE(c.mirror->reconcile());
+	ASSERT_EQ(c.kernel->table.size(), 3u);
+	// An unreadable snapshot in between neither deletes nor restarts the hold.
+	const auto snap = c.source.snap;
+	c.source.snap.reset();
+	c.now_ms = 1500;
+	EXPECT_FALSE(c.mirror->reconcile());
+	c.source.snap = snap;
+	c.now_ms = 3099;
+	EXPECT_TRUE(c.mirror->reconcile());
+	EXPECT_EQ(c.kernel->table.size(), 3u);
+	ASSERT_EQ(c.mirror->next_deadline(), std::optional<std::uint64_t>(3100));
+	c.now_ms = 3100;  // what the daemon's hold timer wakes it for
+	EXPECT_TRUE(c.mirror->reconcile());
+	EXPECT_EQ(c.kernel->table.size(), 2u);
+	EXPECT_EQ(occurrences(c.out.str(), "delete service TCP 192.0.2.10:80"), 1u);
+	EXPECT_EQ(occurrences(c.out.str(), "still gone from IPVS after 3000 ms: hold ended, deleting"), 1u);
+	EXPECT_EQ(c.mirror->next_deadline(), std::nullopt);
+	c.now_ms = 3600;
+	EXPECT_TRUE(c.mirror->reconcile());
+	EXPECT_EQ(occurrences(c.out.str(), "hold ended"), 1u);  // nothing more said
 }
 
 TEST(Cycle, ModuleNotLoadedIsLoggedOnceAndRetried)
