@@ -66,7 +66,10 @@ shadow_weight_is() { [ "$(shadow_weight "$1" "$2")" = "$3" ]; }
 both_at() { "$1_weight_is" "$2" "$3" "$5" && "$1_weight_is" "$2" "$4" "$5"; }
 # rs_in_others N: real server rsN is in the TCP_CHECK and IPv6 services.
 rs_in_others() { fnat_has $VS_TCP "203.0.113.1$1:80" && fnat_has "$VS6" "[2001:db8:5::1$1]:80"; }
-config_changed() { [ "$(fnat -S -n)" != "$1" ]; }
+# fnat_config: ipvs_fnat's services, real servers with their weights, and LIPs, without
+# the counters (-S leaves the mirror's services out: they are the mirror's to make).
+fnat_config() { fnat -L -n | awk '/^  -> / { print $1, $2, $3, $4; next } /^  => / { print $1, $2; next } { print }'; }
+config_changed() { [ "$(fnat_config)" != "$1" ]; }
 # svc_conns SVC: the service's connection counter (reset if the service is re-created).
 svc_conns() { fnat -L -n --stats --exact -t "$1" | awk '$1 == "TCP" { print $3 }'; }
 shadow_empty() { ! on shadow ipvsadm -L -n | grep -qE '^(TCP|UDP)'; }
@@ -301,7 +304,7 @@ test_mirrored() {
 	check "... $VS_TCP and $VS6 too" \
 		wait_until 10 rs_in_others 2
 	check "the mirrored services have no LIP of their own (the default pool serves them)" \
-		test -z "$(fnat -S -n | grep -E -- "-P -t ($VS|$VS_TCP) ")"
+		test -z "$(fnat -G -n -t $VS | grep '=>')$(fnat -G -n -t $VS_TCP | grep '=>')"
 	requests http://192.0.2.10/ 4 "$E2E_TMP/r0"
 	check_eq "4 requests through 192.0.2.10 answered by rs1 and rs2, each seeing the pool's LIP" \
 		"2 rs1|2 rs2" "$(servers "$E2E_TMP/r0")"
@@ -433,7 +436,7 @@ test_ka_restart_prepare() {
 # stays, nothing in ipvs_fnat changes, no request fails.
 test_ka_restart_kept() {
 	local before after saved loop n t0 mark hold_s=$((DELAY_LOOP * 2))
-	saved=$(fnat -S -n)
+	saved=$(fnat_config)
 	before=$(svc_conns $VS)
 	mark=$(wc -c <"$E2E_TMP/mirror.log")
 	rm -f "$E2E_TMP/stop-r9"
@@ -508,7 +511,7 @@ test_ka_restart_released() {
 
 test_keepalived_stop() {
 	local saved
-	saved=$(fnat -S -n)
+	saved=$(fnat_config)
 	kill -TERM "$(cat "$KA_DIR/keepalived.pid")"
 	check "keepalived stops on SIGTERM" wait_until 15 bash -c "! kill -0 $KA_PID"
 	check "keepalived (--dont-release-ipvs) left the shadow table" test -n "$(shadow_weight $VS 203.0.113.12:80)"
@@ -522,6 +525,9 @@ test_keepalived_stop() {
 test_hand_made() {
 	check_eq "the hand-made service $HAND is as it was made" "$HAND_SAVED" \
 		"$(fnat -S -n | grep -F -- "$HAND")"
+	check_eq "-S saves it, and names the mirror's services without saving them" \
+		"# -t $VS is made by mirror: not saved|# -t $VS_TCP is made by mirror: not saved|# -t [2001:db8:10::10]:80 is made by mirror: not saved" \
+		"$(fnat -S -n | grep '^#' | sort | paste -sd'|')"
 	check_eq "... and serves through its own LIP, not the pool's" "rs2 203.0.113.101" \
 		"$(on client curl -s -m 5 http://192.0.2.10:9000/)"
 }
