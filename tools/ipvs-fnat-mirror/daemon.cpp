@@ -9,7 +9,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "hold.hpp"
@@ -122,8 +126,29 @@ int run_daemon(const Options &opts, Mirror &mirror, Log &log)
 
 	// One reconcile, then the hold timer set for the first hold-down to run out (or
 	// disarmed).
-	const auto reconcile = [&mirror, &hold]() {
+	// The moment the first unanswered notify line came (steady clock, µs), so that the
+	// reconcile it caused can say how long keepalived's notice took to become FULLNAT
+	// changes: the immediate one, or the follow-up when keepalived wrote the line
+	// before it changed IPVS.
+	std::optional<std::int64_t> noticed_us;
+	const auto steady_us = [] {
+		return std::chrono::duration_cast<std::chrono::microseconds>(
+			       std::chrono::steady_clock::now().time_since_epoch())
+			.count();
+	};
+	bool follow_up_due = false;
+	const auto reconcile = [&]() {
 		mirror.reconcile();
+		if (noticed_us && (mirror.last_applied() || !follow_up_due)) {
+			if (mirror.last_applied()) {
+				const std::int64_t us = steady_us() - *noticed_us;
+				char ms[32];
+				std::snprintf(ms, sizeof(ms), "%.1f", static_cast<double>(us) / 1000.0);
+				log.info("applied " + std::to_string(mirror.last_applied()) + " change(s) " + ms +
+					 " ms after keepalived's notice");
+			}
+			noticed_us.reset();
+		}
 		const auto ms = hold_timer_ms(mirror.next_deadline(), mirror.now_ms());
 		const itimerspec t = ms ? ms_timer(static_cast<long>(*ms), 0) : itimerspec{};
 		::timerfd_settime(hold.get(), 0, &t, nullptr);
@@ -177,12 +202,16 @@ int run_daemon(const Options &opts, Mirror &mirror, Log &log)
 					log.debug("notify: " + l + (ev ? "" : " (not understood; reconciling anyway)"));
 				}
 				now = true;
+				if (!noticed_us)
+					noticed_us = steady_us();
+				follow_up_due = true;
 				const itimerspec once = ms_timer(kFollowUpMs, 0);
 				::timerfd_settime(follow_up.get(), 0, &once, nullptr);
 			}
 		}
 		if (fds[2].revents & POLLIN) {
 			drain_timer(follow_up.get());
+			follow_up_due = false;
 			now = true;
 		}
 		if (fds[1].revents & POLLIN) {

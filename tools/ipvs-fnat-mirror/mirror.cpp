@@ -28,6 +28,7 @@ Mirror::Mirror(IpvsSource &source, KernelFactory factory, PlanOptions opts, Log 
 
 bool Mirror::reconcile()
 {
+	last_applied_ = 0;
 	// The IPVS side first: when it cannot be read, IPVS_FNAT is not even looked at
 	// (an unreadable snapshot is not an empty one: nothing is deleted for it).
 	IpvsSnapshot desired;
@@ -72,7 +73,9 @@ bool Mirror::reconcile()
 		   std::to_string(current.size()) + " FULLNAT service(s), " + std::to_string(p.actions.size()) +
 		   " change(s)");
 	try {
-		return apply(p, *kernel_, log_).clean();
+		const ApplyResult r = apply(p, *kernel_, log_);
+		last_applied_ = r.applied;
+		return r.clean();
 	} catch (const std::runtime_error &e) {
 		// ModuleNotLoaded / TransportError half-way: reconnect next time.
 		kernel_.reset();

@@ -38,6 +38,8 @@ public:
 	// the daemon reconciles then.
 	std::optional<std::uint64_t> next_deadline() const { return next_hold_deadline(absent_, hold_down_ms_); }
 	std::uint64_t now_ms() const { return clock_(); }
+	// Changes the last reconcile applied to IPVS_FNAT (0 when it could not run).
+	std::size_t last_applied() const { return last_applied_; }
 
 private:
 	IpvsSource &source_;
@@ -55,6 +57,7 @@ private:
 	// that could not read a side.
 	AbsentSince absent_;
 	Condition ipvs_down_, fnat_down_;
+	std::size_t last_applied_ = 0;
 };
 
 }  // namespace mirror
