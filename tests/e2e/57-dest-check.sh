@@ -16,12 +16,15 @@
 #
 # rs1 "fails" by an nftables rule on its input, so that connections already open keep
 # going: SYNs to port 80 answered by a RST (refused), dropped (silent), or answered by
-# an ICMP port unreachable; for the SYN proxy, its nginx is stopped. The inhibit periods are 4 s doubling to 16 s here.
+# an ICMP port unreachable; for the SYN proxy, its nginx is stopped. The inhibit
+# periods are 4 s doubling to 16 s here, times E2E_TIME_FACTOR (on the debug kernel a
+# request is slower, and a period must outlast the requests that test it).
 . "$(dirname "$0")/lib.sh"
 
 KO=${FNAT_KO:-$BUILD/ipvs_fnat.ko}
 SOCKETS_PY=$TOP/tests/e2e/sockets.py
 K=3
+INHIBIT_S=$((4 * ${E2E_TIME_FACTOR:-1}))
 
 fnat() { on director "$FNAT_TOOL" "$@"; }
 counter() { on director awk -v k="$1" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
@@ -80,8 +83,8 @@ setup() {
 	at_exit "rmmod ipvs_fnat 2>/dev/null"
 	nginx_start rs1 rs1 && nginx_start rs2 rs2 || return 1
 	on rs2 "$PY" "$SOCKETS_PY" serve_udp 53 >/dev/null 2>&1 &
-	on director sysctl -q -w net.ipvs_fnat.dest_check_inhibit_min=4 \
-		net.ipvs_fnat.dest_check_inhibit_max=16 net.ipvs_fnat.timeout_syn=3 || return 1
+	on director sysctl -q -w net.ipvs_fnat.dest_check_inhibit_min=$INHIBIT_S \
+		net.ipvs_fnat.dest_check_inhibit_max=$((4 * INHIBIT_S)) net.ipvs_fnat.timeout_syn=3 || return 1
 	fnat -A -t 192.0.2.10:80 -s rr --dest-check &&
 		fnat -A -t 192.0.2.10:81 -s rr -j --dest-check &&
 		fnat -A -t 192.0.2.10:82 -s rr &&
@@ -143,7 +146,8 @@ test_refused() {
 	left=$(dest_json 80 203.0.113.11 "c['inhibit_left_ms']")
 	fails=$(grep -c fail <<<"$out")
 	info "10 requests while rs1 refuses: $(echo $out)"
-	check "rs1's inhibit period (4 s) is running: ${left} ms left" test "$left" -gt 0 -a "$left" -le 4000
+	check "rs1's inhibit period (${INHIBIT_S} s) is running: ${left} ms left" \
+		test "$left" -gt 0 -a "$left" -le $((INHIBIT_S * 1000))
 	check "at most $K client connections fail ($fails)" test "$fails" -ge 1 -a "$fails" -le $K
 	last=$(tail -n 4 <<<"$out" | sort -u | tr '\n' ' ')
 	check_eq "...then none: the last 4 all go to rs2" "ok:rs2 " "$last"
@@ -174,7 +178,8 @@ test_trial() {
 	check_eq "inhibited again (2nd time)" "inhibited 2" \
 		"$(dest_json 80 203.0.113.11 "c['state'] + ' ' + str(c['inhibits'])")"
 	left=$(dest_json 80 203.0.113.11 "c['inhibit_left_ms']")
-	check "for twice as long (8 s): ${left} ms left" test "$left" -gt 4000 -a "$left" -le 8000
+	check "for twice as long ($((2 * INHIBIT_S)) s): ${left} ms left" \
+		test "$left" -gt $((INHIBIT_S * 1000)) -a "$left" -le $((2 * INHIBIT_S * 1000))
 	check_eq "one trial counted" 1 $(($(counter dest_check_trial) - trial0))
 	rs1_fail none
 	check "rs1 takes connections again; after its period the trial restores it" wait_until 20 eval \
