@@ -273,7 +273,7 @@ test_conn_max() {
 # --- (d) a spoofed SYN flood ----------------------------------------------------------
 
 test_flood() {
-	local pid legit n ok max=0 c c0 new0 new1 syns
+	local pid legit n ok max=0 c c0 new0 new1 syns sent
 	new0=$(counter conn_new)
 	c0=$(conns)
 	capture_start rs1 flood
@@ -299,7 +299,11 @@ test_flood() {
 	n=$(grep -c . "$E2E_TMP/legit.out")
 	ok=$(grep -c '^200 ' "$E2E_TMP/legit.out")
 	info "flood: $(cat "$E2E_TMP/flood.out"); $ok of $n requests served; largest table $max (from $c0); request times $(awk '{ printf "%s ", $2 }' "$E2E_TMP/legit.out"); conn_new +$((new1 - new0)); rs1 saw $syns SYNs"
-	check "the flood was sent ($FLOOD_SYNS SYNs)" grep -q "^sent=$FLOOD_SYNS " "$E2E_TMP/flood.out"
+	# AF_PACKET: a frame the veth's queue refuses is dropped, not retried (a few
+	# hundred under the debug kernel); the flood is what was sent.
+	sent=$(sed -n 's/^sent=\([0-9]*\) .*/\1/p' "$E2E_TMP/flood.out")
+	check "the flood was sent: at least 99 % of $FLOOD_SYNS SYNs (${sent:-none})" \
+		test "${sent:-0}" -ge $((FLOOD_SYNS * 99 / 100))
 	check "at least 99 % of the legitimate requests during the flood succeed ($ok of $n)" \
 		test "$n" -ge 10 -a $((ok * 100)) -ge $((n * 99))
 	check "the flood made no connection: one per legitimate request (conn_new +$((new1 - new0)), $n requests)" \
