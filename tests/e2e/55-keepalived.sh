@@ -211,6 +211,23 @@ virtual_server 2001:db8:10::10 80 {
     protocol TCP
 $(for rip in 2001:db8:5::11 2001:db8:5::12; do http_rs "$rip"; done)
 }
+
+# Two that FULLNAT cannot take: a firewall-mark service and a scheduler it lacks.
+virtual_server fwmark 7 {
+    delay_loop $DELAY_LOOP
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+$(http_rs 203.0.113.12)
+}
+
+virtual_server 192.0.2.10 82 {
+    delay_loop $DELAY_LOOP
+    lb_algo sed
+    lb_kind NAT
+    protocol TCP
+$(http_rs 203.0.113.12)
+}
 EOF
 }
 http_rs() {
@@ -368,6 +385,20 @@ test_sorry() {
 		wait_until "$((VERDICT_S + 2))" fnat_lacks $VS 203.0.113.20:80
 	check "... rs1 and rs2 at weight 1" \
 		wait_until "$VERDICT_S" both_at fnat $VS 203.0.113.11:80 203.0.113.12:80 1
+}
+
+# What FULLNAT cannot take is logged and skipped whole, never half made.
+test_unmappable() {
+	check "keepalived made its fwmark and its sed services in the shadow table" \
+		wait_until 10 eval 'on shadow ipvsadm -L -n | grep -q "^FWM  7 rr" && on shadow ipvsadm -L -n | grep -q "^TCP  192.0.2.10:82 sed"'
+	check "the mirror logs the fwmark service as not mirrored" \
+		grep -q "FWM 7.*firewall-mark services have no FULLNAT equivalent: not mirrored" "$E2E_TMP/mirror.log"
+	check "the mirror logs the sed service as not mirrored" \
+		grep -q "192.0.2.10:82.*scheduler sed has no FULLNAT equivalent" "$E2E_TMP/mirror.log"
+	check_eq "...and ipvs_fnat has no trace of it (no service, no real server)" "" \
+		"$(fnat -L -n | grep -F '192.0.2.10:82')"
+	check_eq "each said once, not at every poll" "1 1" \
+		"$(grep -c 'FWM 7.*not mirrored' "$E2E_TMP/mirror.log") $(grep -c '192.0.2.10:82.*not mirrored' "$E2E_TMP/mirror.log")"
 }
 
 test_reload() {
@@ -546,6 +577,7 @@ test_hand_made() {
 
 if setup; then
 	test_mirrored
+	test_unmappable
 	test_rs_down_up
 	test_sorry
 	test_reload
