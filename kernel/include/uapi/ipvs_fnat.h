@@ -138,6 +138,36 @@
  *       CPORT, VADDR, VPORT, LADDR, LPORT, DADDR, DPORT, STATE, STATE_NAME,
  *       EXPIRES, FLAGS }.
  *
+ *   IPVS_FNAT_CMD_NEW_DAEMON   ATTR_DAEMON { STATE, MCAST_IFN, [SYNCID], [MCAST_GROUP],
+ *                              [MCAST_PORT], [MCAST_TTL], [PEERS { PEER... }], [KEY],
+ *                              [SYNC_THRESHOLD] }
+ *       Start a connection synchronisation daemon in the namespace (docs/sync.md):
+ *       STATE IPVS_FNAT_DAEMON_MASTER sends this director's connections,
+ *       IPVS_FNAT_DAEMON_BACKUP installs another director's. One of each may run
+ *       at once (active-active). MCAST_IFN is the interface the sync traffic uses;
+ *       SYNCID (0..255, default 0) tags a master's messages, and a backup with a
+ *       SYNCID other than 0 takes only messages with that tag. Without PEERS the
+ *       messages go to MCAST_GROUP (default IPVS_FNAT_SYNC_DEF_GROUP4, or an IPv6
+ *       group) on MCAST_PORT (default IPVS_FNAT_SYNC_DEF_PORT); with PEERS (up to
+ *       IPVS_FNAT_SYNC_MAX_PEERS unicast addresses, one family) a master sends to
+ *       each peer's MCAST_PORT and a backup takes messages only from its peers.
+ *       KEY (IPVS_FNAT_SYNC_KEY_MIN..MAX bytes) authenticates every message with
+ *       HMAC-SHA256; it is never read back. SYNC_THRESHOLD (master, 1..255, default
+ *       3) is the number of client packets a connection needs before it is first
+ *       sent. EEXIST if a daemon of that STATE runs, ENODEV if there is no such
+ *       interface, EADDRINUSE if the port is taken, ENOENT if the kernel has no
+ *       hmac(sha256).
+ *
+ *   IPVS_FNAT_CMD_DEL_DAEMON   ATTR_DAEMON { STATE }
+ *       Stop that daemon. ESRCH if it does not run. A backup's installed
+ *       connections stay and expire by their timeouts.
+ *
+ *   IPVS_FNAT_CMD_GET_DAEMON   (dump)
+ *       The running daemons, one message each: ATTR_DAEMON { STATE, MCAST_IFN,
+ *       SYNCID, MCAST_GROUP or PEERS, MCAST_PORT, MCAST_TTL, KEY_SET,
+ *       SYNC_THRESHOLD, EPOCH, STATS { ... } }. STATS are the namespace's sync
+ *       counters (the same as /proc/net/ip_vs_fnat_stats's sync_* lines).
+ *
  * The listing (shared by /proc/net/ip_vs_fnat and ipvsadm-fnat -L -n)
  *
  *   /proc/net/ip_vs_fnat (per namespace) and a plain `ipvsadm-fnat -L -n` print the
@@ -202,6 +232,9 @@ enum ipvs_fnat_cmd {
 	IPVS_FNAT_CMD_ZERO,
 	IPVS_FNAT_CMD_FLUSH,
 	IPVS_FNAT_CMD_GET_CONN,
+	IPVS_FNAT_CMD_NEW_DAEMON,
+	IPVS_FNAT_CMD_DEL_DAEMON,
+	IPVS_FNAT_CMD_GET_DAEMON,
 	__IPVS_FNAT_CMD_MAX,
 };
 #define IPVS_FNAT_CMD_MAX (__IPVS_FNAT_CMD_MAX - 1)
@@ -215,6 +248,7 @@ enum ipvs_fnat_attr {
 	IPVS_FNAT_ATTR_CONFIG,		/* nested, enum ipvs_fnat_cfg_attr */
 	IPVS_FNAT_ATTR_INFO,		/* nested, enum ipvs_fnat_info_attr */
 	IPVS_FNAT_ATTR_CONN,		/* nested, enum ipvs_fnat_conn_attr */
+	IPVS_FNAT_ATTR_DAEMON,		/* nested, enum ipvs_fnat_daemon_attr */
 	__IPVS_FNAT_ATTR_MAX,
 };
 #define IPVS_FNAT_ATTR_MAX (__IPVS_FNAT_ATTR_MAX - 1)
@@ -384,5 +418,68 @@ enum ipvs_fnat_conn_attr {
 	__IPVS_FNAT_CONN_ATTR_MAX,
 };
 #define IPVS_FNAT_CONN_ATTR_MAX (__IPVS_FNAT_CONN_ATTR_MAX - 1)
+
+/* Connection synchronisation daemons (NEW/DEL/GET_DAEMON). The wire format of their
+ * messages is in ipvs_fnat_sync.h. */
+#define IPVS_FNAT_DAEMON_MASTER		1
+#define IPVS_FNAT_DAEMON_BACKUP		2
+
+#define IPVS_FNAT_SYNC_MAX_PEERS	16
+#define IPVS_FNAT_SYNC_KEY_MIN		16	/* bytes */
+#define IPVS_FNAT_SYNC_KEY_MAX		64
+#define IPVS_FNAT_SYNC_DEF_THRESHOLD	3
+#define IPVS_FNAT_SYNC_IFNAME_MAX	16	/* including the terminating NUL */
+
+enum ipvs_fnat_daemon_attr {
+	IPVS_FNAT_DAEMON_ATTR_UNSPEC,
+	IPVS_FNAT_DAEMON_ATTR_STATE,		/* u32: IPVS_FNAT_DAEMON_MASTER or _BACKUP */
+	IPVS_FNAT_DAEMON_ATTR_MCAST_IFN,	/* string: interface name */
+	IPVS_FNAT_DAEMON_ATTR_SYNCID,		/* u32: 0..255, default 0 */
+	IPVS_FNAT_DAEMON_ATTR_MCAST_GROUP,	/* binary: multicast group, 4 or 16 bytes */
+	IPVS_FNAT_DAEMON_ATTR_MCAST_PORT,	/* __be16: UDP port, default 8850 */
+	IPVS_FNAT_DAEMON_ATTR_MCAST_TTL,	/* u8: 1..255, default 1 */
+	IPVS_FNAT_DAEMON_ATTR_PEERS,		/* nested: IPVS_FNAT_DAEMON_ATTR_PEER... */
+	IPVS_FNAT_DAEMON_ATTR_PEER,		/* binary: a unicast peer, 4 or 16 bytes */
+	IPVS_FNAT_DAEMON_ATTR_KEY,		/* binary: the HMAC-SHA256 key, write only */
+	IPVS_FNAT_DAEMON_ATTR_KEY_SET,		/* u8: 1 when a key is set, replies only */
+	IPVS_FNAT_DAEMON_ATTR_SYNC_THRESHOLD,	/* u32: 1..255, default 3 (master) */
+	IPVS_FNAT_DAEMON_ATTR_EPOCH,		/* u64: this daemon's epoch, replies only */
+	IPVS_FNAT_DAEMON_ATTR_STATS,		/* nested, enum ipvs_fnat_sync_stats_attr */
+	IPVS_FNAT_DAEMON_ATTR_PAD,
+	__IPVS_FNAT_DAEMON_ATTR_MAX,
+};
+#define IPVS_FNAT_DAEMON_ATTR_MAX (__IPVS_FNAT_DAEMON_ATTR_MAX - 1)
+
+/* The namespace's sync counters (u64 each), in /proc/net/ip_vs_fnat_stats as
+ * sync_<name>: the names are given after each. */
+enum ipvs_fnat_sync_stats_attr {
+	IPVS_FNAT_SYNC_STATS_ATTR_UNSPEC,
+	IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS,	/* tx_msgs: data messages sent (each peer once) */
+	IPVS_FNAT_SYNC_STATS_ATTR_TX_CONNS,	/* tx_conns: connection records sent */
+	IPVS_FNAT_SYNC_STATS_ATTR_RX_MSGS,	/* rx_msgs: data messages accepted */
+	IPVS_FNAT_SYNC_STATS_ATTR_RX_CONNS,	/* rx_conns: connection records applied */
+	IPVS_FNAT_SYNC_STATS_ATTR_RESENT,	/* resent: messages resent on a NACK */
+	IPVS_FNAT_SYNC_STATS_ATTR_RESYNC,	/* resync: full resyncs served (master) */
+	IPVS_FNAT_SYNC_STATS_ATTR_RESYNC_REQ,	/* resync_req: full resyncs asked (backup) */
+	IPVS_FNAT_SYNC_STATS_ATTR_QUEUE_DROPS,	/* queue_drops: events not queued, queue full */
+	IPVS_FNAT_SYNC_STATS_ATTR_AUTH_FAIL,	/* auth_fail: messages with a missing or bad MAC */
+	IPVS_FNAT_SYNC_STATS_ATTR_REPLAY,	/* replay: messages already received or too old */
+	IPVS_FNAT_SYNC_STATS_ATTR_VERSION_ERR,	/* version_err: unknown version or magic */
+	IPVS_FNAT_SYNC_STATS_ATTR_MALFORMED,	/* malformed: bad lengths, fields or an unknown
+						 * mandatory field: the message is dropped */
+	IPVS_FNAT_SYNC_STATS_ATTR_NACK_TX,	/* nack_tx: resend requests sent (backup) */
+	IPVS_FNAT_SYNC_STATS_ATTR_NACK_RX,	/* nack_rx: resend requests received (master) */
+	IPVS_FNAT_SYNC_STATS_ATTR_GAP_LOST,	/* gap_lost: messages given up (a resync follows) */
+	IPVS_FNAT_SYNC_STATS_ATTR_NO_SERVICE,	/* no_service: records for a service not here */
+	IPVS_FNAT_SYNC_STATS_ATTR_NO_DEST,	/* no_dest: ... a real server not in it */
+	IPVS_FNAT_SYNC_STATS_ATTR_NO_LADDR,	/* no_laddr: ... a LIP not in its pool */
+	IPVS_FNAT_SYNC_STATS_ATTR_CONN_LIMIT,	/* conn_limit: records refused by conn_max or
+						 * memory */
+	IPVS_FNAT_SYNC_STATS_ATTR_CONFLICT,	/* conflict: local connections replaced */
+	IPVS_FNAT_SYNC_STATS_ATTR_DELETED,	/* deleted: connections removed by a delete */
+	IPVS_FNAT_SYNC_STATS_ATTR_PAD,
+	__IPVS_FNAT_SYNC_STATS_ATTR_MAX,
+};
+#define IPVS_FNAT_SYNC_STATS_ATTR_MAX (__IPVS_FNAT_SYNC_STATS_ATTR_MAX - 1)
 
 #endif /* _UAPI_IPVS_FNAT_H */
