@@ -15,7 +15,7 @@
  *   hdr_len  1  bytes of header: the fields start there (a later version may
  *               append header fields; a receiver skips what it does not know)
  *   syncid   1  the sender's sync id (0..255)
- *   flags    2  IPVS_FNAT_SYNC_F_*
+ *   flags    2  none defined yet: sent as 0, ignored by receivers
  *   seq      4  DATA: this message's sequence number, per sender and epoch,
  *               starting at 1 and increasing by one per DATA message; HELLO: the
  *               last one sent; control messages: 0
@@ -98,10 +98,6 @@ struct ipvs_fnat_sync_field {
 #define IPVS_FNAT_SYNC_T_ACK		3
 #define IPVS_FNAT_SYNC_T_NACK		4
 #define IPVS_FNAT_SYNC_T_RESYNC_REQ	5
-
-/* Header flags. */
-#define IPVS_FNAT_SYNC_F_RESENT		0x0001	/* a copy sent again on a NACK */
-#define IPVS_FNAT_SYNC_F_RESYNC		0x0002	/* part of a full resync */
 
 #define IPVS_FNAT_SYNC_MANDATORY	0x8000
 

@@ -492,7 +492,8 @@ private:
 						"GET_SERVICE", "NEW_DEST", "SET_DEST", "DEL_DEST",
 						"GET_DEST", "NEW_LADDR", "DEL_LADDR", "GET_LADDR",
 						"SET_CONFIG", "GET_CONFIG", "GET_INFO", "ZERO", "FLUSH",
-						"GET_CONN"};
+						"GET_CONN", "NEW_DAEMON", "DEL_DAEMON", "GET_DAEMON"};
+		static_assert(sizeof(n) / sizeof(n[0]) == IPVS_FNAT_CMD_MAX + 1, "a name per command");
 		return cmd <= IPVS_FNAT_CMD_MAX ? n[cmd] : "unknown";
 	}
 

@@ -39,13 +39,14 @@ static_assert(IPVS_FNAT_CMD_NEW_LADDR == 9 && IPVS_FNAT_CMD_DEL_LADDR == 10 && I
 static_assert(IPVS_FNAT_CMD_SET_CONFIG == 12 && IPVS_FNAT_CMD_GET_CONFIG == 13);
 static_assert(IPVS_FNAT_CMD_GET_INFO == 14 && IPVS_FNAT_CMD_ZERO == 15 && IPVS_FNAT_CMD_FLUSH == 16);
 static_assert(IPVS_FNAT_CMD_GET_CONN == 17);
-static_assert(IPVS_FNAT_CMD_MAX == 17 && __IPVS_FNAT_CMD_MAX == IPVS_FNAT_CMD_MAX + 1);
+static_assert(IPVS_FNAT_CMD_NEW_DAEMON == 18 && IPVS_FNAT_CMD_DEL_DAEMON == 19 && IPVS_FNAT_CMD_GET_DAEMON == 20);
+static_assert(IPVS_FNAT_CMD_MAX == 20 && __IPVS_FNAT_CMD_MAX == IPVS_FNAT_CMD_MAX + 1);
 static_assert(IPVS_FNAT_CMD_MAX <= 0xff, "genl commands are a u8");
 
 // --- top-level attributes ---------------------------------------------------------------
 static_assert(IPVS_FNAT_ATTR_UNSPEC == 0 && IPVS_FNAT_ATTR_SERVICE == 1 && IPVS_FNAT_ATTR_DEST == 2);
 static_assert(IPVS_FNAT_ATTR_LADDR == 3 && IPVS_FNAT_ATTR_CONFIG == 4 && IPVS_FNAT_ATTR_INFO == 5);
-static_assert(IPVS_FNAT_ATTR_CONN == 6 && IPVS_FNAT_ATTR_MAX == 6);
+static_assert(IPVS_FNAT_ATTR_CONN == 6 && IPVS_FNAT_ATTR_DAEMON == 7 && IPVS_FNAT_ATTR_MAX == 7);
 
 // --- service ----------------------------------------------------------------------------
 static_assert(IPVS_FNAT_SVC_ATTR_UNSPEC == 0 && IPVS_FNAT_SVC_ATTR_AF == 1 && IPVS_FNAT_SVC_ATTR_PROTOCOL == 2);
@@ -122,7 +123,7 @@ TEST(Uapi, TheHeaderCompilesAsCWithTheSameValues)
 		  static_cast<unsigned>(IPVS_FNAT_CMD_MAX + IPVS_FNAT_ATTR_MAX + IPVS_FNAT_SVC_ATTR_MAX +
 					IPVS_FNAT_DEST_ATTR_MAX + IPVS_FNAT_LADDR_ATTR_MAX + IPVS_FNAT_STATS_ATTR_MAX +
 					IPVS_FNAT_CFG_ATTR_MAX + IPVS_FNAT_INFO_ATTR_MAX + IPVS_FNAT_CONN_ATTR_MAX));
-	EXPECT_EQ(uapi_c_check_values(), 17u + 6 + 14 + 15 + 5 + 11 + 13 + 4 + 14);
+	EXPECT_EQ(uapi_c_check_values(), 20u + 7 + 14 + 15 + 5 + 11 + 13 + 4 + 14);
 }
 
 TEST(Uapi, FamilyName)
