@@ -59,6 +59,10 @@ enum fnat_conn_state {
 					 * windows are translated too (synproxy.c) */
 #define FNAT_CONN_F_DC_DONE	8	/* the passive check has its answer (dest_check.c) */
 #define FNAT_CONN_F_SP_RETRIED	9	/* SYN proxy: already moved to another real server */
+#define FNAT_CONN_F_SYNCED	10	/* sync: the master has sent it (sync_master.c) */
+#define FNAT_CONN_F_SYNC_QUEUED	11	/* sync: in the master's queue */
+#define FNAT_CONN_F_SYNC_PEER	12	/* sync: installed from another director's master
+					 * and not forwarded here since */
 
 struct fnat_conn {
 	struct hlist_node c_node;	/* by client-side tuple */
@@ -96,6 +100,12 @@ struct fnat_conn {
 	struct rcu_head rcu;
 	u32 ts_out_delta;
 	u8 wscale;
+	/* Sync (sync.h), in what was padding: client packets counted up to the
+	 * master's threshold (benign races: READ/WRITE_ONCE), and when the backups'
+	 * copy expires, in seconds modulo 2^16 (fnat_sync_secs(); the master's
+	 * worker, under its mutex; what it sends is capped so that this never wraps). */
+	u8 sync_pkts;
+	u16 sync_until;
 	/* SYN proxy, FNAT_S_SYNPROXY only: the SYN sent to the real server, kept for its
 	 * retransmission, whose control block holds the client's held segments and the
 	 * handshake's state (synproxy.c); NULL otherwise. Under ->lock. */
@@ -147,10 +157,35 @@ enum fnat_dp_counter {
 	FNAT_C_DEST_CHECK_TRIAL, /* trial connections sent to inhibited real servers */
 	FNAT_C_DEST_CHECK_RESTORE, /* inhibited real servers restored by a handshake */
 	FNAT_C_SYNPROXY_RS_RETRY, /* SYN proxy: refused connections retried on another RS */
+	/* Connection sync (sync_*.c), in the order of enum ipvs_fnat_sync_stats_attr. */
+	FNAT_C_SYNC_TX_MSGS,
+	FNAT_C_SYNC_TX_CONNS,
+	FNAT_C_SYNC_RX_MSGS,
+	FNAT_C_SYNC_RX_CONNS,
+	FNAT_C_SYNC_RESENT,
+	FNAT_C_SYNC_RESYNC,
+	FNAT_C_SYNC_RESYNC_REQ,
+	FNAT_C_SYNC_QUEUE_DROPS,
+	FNAT_C_SYNC_AUTH_FAIL,
+	FNAT_C_SYNC_REPLAY,
+	FNAT_C_SYNC_VERSION_ERR,
+	FNAT_C_SYNC_MALFORMED,
+	FNAT_C_SYNC_NACK_TX,
+	FNAT_C_SYNC_NACK_RX,
+	FNAT_C_SYNC_GAP_LOST,
+	FNAT_C_SYNC_NO_SERVICE,
+	FNAT_C_SYNC_NO_DEST,
+	FNAT_C_SYNC_NO_LADDR,
+	FNAT_C_SYNC_CONN_LIMIT,
+	FNAT_C_SYNC_CONFLICT,
+	FNAT_C_SYNC_DELETED,
 	FNAT_C_MAX,
 };
 
 extern const char *const fnat_dp_counter_names[FNAT_C_MAX];
+
+static_assert(FNAT_C_SYNC_DELETED - FNAT_C_SYNC_TX_MSGS ==
+	      IPVS_FNAT_SYNC_STATS_ATTR_DELETED - IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS);
 
 struct fnat_dp_cpu_stats {
 	u64 c[FNAT_C_MAX];

@@ -228,6 +228,9 @@ struct fnat_laddr_pool {
 	atomic_t cursor;		/* the packet path's rotation through the list */
 };
 
+struct fnat_sync_master;
+struct fnat_sync_backup;
+
 struct fnat_net {
 	struct net *net;
 	struct mutex lock;		/* serializes the control plane */
@@ -241,6 +244,12 @@ struct fnat_net {
 	atomic_t conn_count;		/* live connections (the datapath's table) */
 	struct delayed_work est_work;	/* the rate estimator (stats.c) */
 	u32 hash_seed;
+	/* Connection sync (sync.c): the daemons, started and stopped under ->lock. The
+	 * packet path finds the master under RCU, and reads sync_threshold (0 while
+	 * no master runs) with READ_ONCE. */
+	struct fnat_sync_master __rcu *sync_master;
+	struct fnat_sync_backup *sync_backup;
+	u8 sync_threshold;
 };
 
 extern unsigned int fnat_net_id;
