@@ -15,6 +15,7 @@
 #include <linux/jiffies.h>
 #include "dp.h"
 #include "fnat_tcpopt.h"
+#include "sync.h"
 
 #define FNAT_CONN_LOCK_BITS	10
 #define FNAT_CONN_LOCKS		(1U << FNAT_CONN_LOCK_BITS)
@@ -228,6 +229,8 @@ void fnat_conn_set_state_locked(struct fnat_conn *cp, enum fnat_conn_state state
 		atomic_dec(&cp->dest->activeconns);
 		atomic_inc(&cp->dest->inactconns);
 	}
+	/* The backups learn every state change of a connection they hold. */
+	fnat_sync_conn_changed(cp);
 }
 
 /*
@@ -260,7 +263,7 @@ static void fnat_conn_free_rcu(struct rcu_head *head)
 	atomic_dec(&fnat_live_objects);
 }
 
-static void fnat_conn_put(struct fnat_conn *cp)
+void fnat_conn_put(struct fnat_conn *cp)
 {
 	if (refcount_dec_and_test(&cp->refcnt))
 		call_rcu(&cp->rcu, fnat_conn_free_rcu);
@@ -302,6 +305,11 @@ static void fnat_conn_unhash(struct fnat_conn *cp)
 	atomic_dec(&cp->lip->conns);
 	fnat_conn_unreserve(fnat_net(net));
 	fnat_dp_count(net, FNAT_C_CONN_EXPIRED);
+	/* The backups were told of it: they are told of its end (the master's
+	 * worker sees UNHASHED; the queue holds its own reference). Ordered against
+	 * the worker's set_bit(SYNCED) by test_and_set_bit() above. */
+	if (test_bit(FNAT_CONN_F_SYNCED, &cp->flags))
+		fnat_sync_conn_changed(cp);
 	fnat_conn_put(cp);
 }
 
@@ -331,8 +339,11 @@ static void fnat_conn_timer(struct timer_list *t)
 	/* A handshake the real server never answered: the passive check's failure. */
 	if (READ_ONCE(cp->state) == FNAT_S_SYN_RECV && !test_bit(FNAT_CONN_F_RS_ISN, &cp->flags))
 		fnat_dc_result(cp, false);
-	/* Idle and ESTABLISHED: reset both ends (expire_rst) before forgetting it. */
-	fnat_rst_expire(cp);
+	/* Idle and ESTABLISHED: reset both ends (expire_rst) before forgetting it;
+	 * never a copy installed from another director's master, whose connection
+	 * may well be alive there. */
+	if (!test_bit(FNAT_CONN_F_SYNC_PEER, &cp->flags))
+		fnat_rst_expire(cp);
 	fnat_conn_unhash(cp);
 }
 
@@ -775,6 +786,381 @@ void fnat_conn_flush_svc(struct net *net, const struct fnat_service *svc)
 {
 	fnat_conn_flush_unlinked(net, fnat_match_svc, svc);
 	fnat_persist_flush_svc(net, svc);
+}
+
+/* --- connection sync (sync.h, docs/sync.md) ----------------------------------------- */
+
+/* What the master sends: everything another director needs to go on forwarding
+ * cp. Under cp->lock, so that the state, flags and numbers are of one moment. */
+void fnat_conn_snapshot(struct fnat_conn *cp, struct fnat_sync_conn *c)
+{
+	long left;
+
+	memset(c, 0, sizeof(*c));
+	spin_lock_bh(&cp->lock);
+	c->af = cp->af;
+	c->protocol = cp->protocol;
+	c->state = cp->state;
+	c->cport = cp->cport;
+	c->vport = cp->vport;
+	c->lport = cp->lport;
+	c->dport = cp->dport;
+	c->caddr = cp->caddr;
+	c->vaddr = cp->vaddr;
+	c->laddr = cp->laddr;
+	c->daddr = cp->daddr;
+	left = (long)(READ_ONCE(cp->expires) - jiffies);
+	c->expires_ms = left > 0 ? jiffies_to_msecs(left) : 0;
+	if (test_bit(FNAT_CONN_F_TOA_DONE, &cp->flags))
+		c->flags |= IPVS_FNAT_SYNC_CF_TOA_DONE;
+	if (test_bit(FNAT_CONN_F_RS_ISN, &cp->flags))
+		c->flags |= IPVS_FNAT_SYNC_CF_RS_ISN;
+	if (test_bit(FNAT_CONN_F_CFIN, &cp->flags))
+		c->flags |= IPVS_FNAT_SYNC_CF_CFIN;
+	if (test_bit(FNAT_CONN_F_RFIN, &cp->flags))
+		c->flags |= IPVS_FNAT_SYNC_CF_RFIN;
+	if (READ_ONCE(cp->dest->svc->svc_flags) & IPVS_FNAT_SVC_F_PERSISTENT)
+		c->flags |= IPVS_FNAT_SYNC_CF_PERSISTENT;
+	c->seq_delta = READ_ONCE(cp->seq_delta);
+	c->rs_isn = READ_ONCE(cp->rs_isn);
+	c->c_nxt = READ_ONCE(cp->c_nxt);
+	c->r_nxt = READ_ONCE(cp->r_nxt);
+	if (test_bit(FNAT_CONN_F_SYNPROXY, &cp->flags)) {
+		c->flags |= IPVS_FNAT_SYNC_CF_SYNPROXY;
+		c->rs_seq_delta = cp->rs_seq_delta;
+		c->ts_in_delta = cp->ts_in_delta;
+		c->ts_out_delta = cp->ts_out_delta;
+		c->wscale = cp->wscale;
+	}
+	spin_unlock_bh(&cp->lock);
+}
+
+/* Copy what a record says into cp (new, or ours to update: cp->lock held or cp not
+ * yet visible). Flags only ever get set: a record never takes back what a
+ * connection has done (its TOA delivered, a FIN seen). */
+static void fnat_conn_sync_fill(struct fnat_conn *cp, const struct fnat_sync_conn *c)
+{
+	unsigned long expires = jiffies + msecs_to_jiffies(c->expires_ms);
+
+	if (c->flags & IPVS_FNAT_SYNC_CF_TOA_DONE)
+		set_bit(FNAT_CONN_F_TOA_DONE, &cp->flags);
+	if (c->flags & IPVS_FNAT_SYNC_CF_RS_ISN)
+		set_bit(FNAT_CONN_F_RS_ISN, &cp->flags);
+	if (c->flags & IPVS_FNAT_SYNC_CF_CFIN)
+		set_bit(FNAT_CONN_F_CFIN, &cp->flags);
+	if (c->flags & IPVS_FNAT_SYNC_CF_RFIN)
+		set_bit(FNAT_CONN_F_RFIN, &cp->flags);
+	WRITE_ONCE(cp->seq_delta, c->seq_delta);
+	WRITE_ONCE(cp->rs_isn, c->rs_isn);
+	WRITE_ONCE(cp->c_nxt, c->c_nxt);
+	WRITE_ONCE(cp->r_nxt, c->r_nxt);
+	if (c->flags & IPVS_FNAT_SYNC_CF_SYNPROXY) {
+		cp->rs_seq_delta = c->rs_seq_delta;
+		cp->ts_in_delta = c->ts_in_delta;
+		cp->ts_out_delta = c->ts_out_delta;
+		cp->wscale = c->wscale;
+		set_bit(FNAT_CONN_F_SYNPROXY, &cp->flags);
+	}
+	if (cp->state != c->state)
+		fnat_conn_set_state_locked(cp, c->state);
+	WRITE_ONCE(cp->expires, expires);
+}
+
+/* Is cp the connection the record c describes, both tuples alike? */
+static bool fnat_conn_sync_same(const struct fnat_conn *cp, const struct fnat_sync_conn *c)
+{
+	return cp->lport == c->lport && cp->dport == c->dport &&
+	       fnat_addr_eq(c->af, &cp->laddr, &c->laddr) &&
+	       fnat_addr_eq(c->af, &cp->daddr, &c->daddr);
+}
+
+static void fnat_sync_tuples(const struct fnat_sync_conn *c, struct fnat_tuple *in,
+			     struct fnat_tuple *out)
+{
+	memset(in, 0, sizeof(*in));
+	in->af = c->af;
+	in->protocol = c->protocol;
+	in->saddr = c->caddr;
+	in->sport = c->cport;
+	in->daddr = c->vaddr;
+	in->dport = c->vport;
+	*out = *in;
+	out->saddr = c->daddr;
+	out->sport = c->dport;
+	out->daddr = c->laddr;
+	out->dport = c->lport;
+}
+
+/* The local address of c in svc's pool (or, for a service without one, the
+ * namespace's default pool), with a reference; NULL if this director has none. */
+static struct fnat_laddr *fnat_sync_laddr(struct fnat_net *fn, struct fnat_service *svc,
+					  const struct fnat_sync_conn *c)
+{
+	struct fnat_laddr_pool *pool = READ_ONCE(svc->laddrs.num) ? &svc->laddrs :
+								   &fn->default_laddrs;
+	struct fnat_laddr *la;
+
+	list_for_each_entry_rcu(la, &pool->list, list)
+		if (la->af == c->af && fnat_addr_eq(c->af, &la->addr, &c->laddr) &&
+		    !test_bit(FNAT_F_UNLINKED, &la->flags))
+			return fnat_laddr_hold_rcu(la) ? la : NULL;
+	return NULL;
+}
+
+/* Kill a connection found under RCU (a reference taken first); false if it was
+ * already going. Drops and retakes the RCU read lock: the caller looks again. */
+static bool fnat_conn_sync_kill_rcu(struct fnat_conn *cp)
+	__releases(RCU) __acquires(RCU)
+{
+	if (!refcount_inc_not_zero(&cp->refcnt))
+		return false;
+	rcu_read_unlock();
+	fnat_conn_kill(cp);
+	fnat_conn_put(cp);
+	rcu_read_lock();
+	return true;
+}
+
+/*
+ * Install or update the connection a master sent (sync_backup.c's worker). The rule
+ * for what is not here (docs/sync.md): a record for a service, real server or local
+ * address this director does not have is dropped and counted (a later refresh or a
+ * resync brings it once the configuration exists); a connection this director
+ * forwards itself is never overwritten (its own packets are the truth: counted
+ * conflict); an older installed copy with other tuples is replaced.
+ */
+enum fnat_dp_counter fnat_conn_sync_apply(struct net *net, const struct fnat_sync_conn *c)
+{
+	struct fnat_net *fn = fnat_net(net);
+	struct fnat_svc_key key = {
+		.af = c->af,
+		.protocol = c->protocol,
+		.port = c->vport,
+		.addr = c->vaddr,
+	};
+	struct fnat_service *svc;
+	struct fnat_dest *dest = NULL;
+	struct fnat_laddr *la = NULL;
+	struct fnat_conn *cp, *o;
+	struct fnat_tuple tin, tout;
+	enum fnat_dp_counter ret;
+	bool persistent = false;
+	u32 ptimeout = 0;
+	u8 pmask = 0;
+	int tries;
+	u32 cb, rb;
+
+	fnat_sync_tuples(c, &tin, &tout);
+	/* Allocated before the RCU section, where it could not sleep. */
+	cp = kmem_cache_zalloc(fnat_conn_cache, GFP_KERNEL | __GFP_NOWARN);
+	if (!cp)
+		return FNAT_C_SYNC_CONN_LIMIT;
+
+	rcu_read_lock();
+	for (tries = 0; tries < 4; tries++) {
+		o = fnat_conn_lookup_in(net, &tin);
+		if (o && test_bit(FNAT_CONN_F_UNHASHED, &o->flags))
+			o = NULL;
+		if (o && !test_bit(FNAT_CONN_F_SYNC_PEER, &o->flags)) {
+			ret = FNAT_C_SYNC_CONFLICT;	/* forwarded here: ours wins */
+			goto out_unlock;
+		}
+		if (o && fnat_conn_sync_same(o, c)) {
+			spin_lock_bh(&o->lock);
+			if (!test_bit(FNAT_CONN_F_UNHASHED, &o->flags))
+				fnat_conn_sync_fill(o, c);
+			spin_unlock_bh(&o->lock);
+			if (timer_pending(&o->timer))
+				timer_reduce(&o->timer, READ_ONCE(o->expires));
+			ret = FNAT_C_SYNC_RX_CONNS;
+			persistent = c->flags & IPVS_FNAT_SYNC_CF_PERSISTENT;
+			dest = o->dest;
+			svc = dest->svc;
+			if (persistent && (READ_ONCE(svc->svc_flags) & IPVS_FNAT_SVC_F_PERSISTENT) &&
+			    fnat_dest_hold_rcu(dest)) {
+				ptimeout = READ_ONCE(svc->timeout);
+				pmask = READ_ONCE(svc->netmask);
+			} else {
+				dest = NULL;
+			}
+			goto out_unlock;
+		}
+		if (o) {
+			/* An installed copy of an older connection of this client
+			 * port: this record is newer. */
+			fnat_conn_sync_kill_rcu(o);
+			continue;
+		}
+		o = fnat_conn_lookup_out(net, &tout);
+		if (o && !test_bit(FNAT_CONN_F_UNHASHED, &o->flags)) {
+			if (!test_bit(FNAT_CONN_F_SYNC_PEER, &o->flags)) {
+				ret = FNAT_C_SYNC_CONFLICT;
+				goto out_unlock;
+			}
+			fnat_conn_sync_kill_rcu(o);
+			continue;
+		}
+		break;
+	}
+
+	svc = fnat_svc_find(fn, &key);
+	if (!svc || test_bit(FNAT_F_UNLINKED, &svc->flags)) {
+		ret = FNAT_C_SYNC_NO_SERVICE;
+		goto out_unlock;
+	}
+	dest = fnat_dest_find(svc, c->af, &c->daddr, c->dport);
+	if (!dest && c->dport == c->vport)
+		dest = fnat_dest_find(svc, c->af, &c->daddr, 0);
+	if (!dest || test_bit(FNAT_F_UNLINKED, &dest->flags) || !fnat_dest_hold_rcu(dest)) {
+		dest = NULL;
+		ret = FNAT_C_SYNC_NO_DEST;
+		goto out_unlock;
+	}
+	la = fnat_sync_laddr(fn, svc, c);
+	if (!la) {
+		ret = FNAT_C_SYNC_NO_LADDR;
+		goto out_dest;
+	}
+	if (fnat_conn_reserve(fn) != FNAT_C_MAX) {
+		ret = FNAT_C_SYNC_CONN_LIMIT;
+		goto out_laddr;
+	}
+
+	write_pnet(&cp->net, net);
+	cp->af = c->af;
+	cp->protocol = c->protocol;
+	cp->caddr = c->caddr;
+	cp->cport = c->cport;
+	cp->vaddr = c->vaddr;
+	cp->vport = c->vport;
+	cp->laddr = c->laddr;
+	cp->lport = c->lport;
+	cp->daddr = c->daddr;
+	cp->dport = c->dport;
+	cp->dest = dest;
+	cp->lip = la;
+	refcount_set(&cp->refcnt, 1);	/* the table's */
+	spin_lock_init(&cp->lock);
+	timer_setup(&cp->timer, fnat_conn_timer, 0);
+	/* Another director's until a packet of it is forwarded here; its check
+	 * result, if any, was the master's. */
+	__set_bit(FNAT_CONN_F_SYNC_PEER, &cp->flags);
+	__set_bit(FNAT_CONN_F_DC_DONE, &cp->flags);
+	cp->sync_pkts = U8_MAX;
+	atomic_inc(&dest->inactconns);
+	cp->state = FNAT_S_NONE;
+	fnat_conn_sync_fill(cp, c);
+
+	cb = fnat_conn_c_bucket(cp);
+	rb = fnat_conn_r_bucket(cp);
+	fnat_lock_two(cb, rb);
+	/* A client packet may have made this connection meanwhile (or another
+	 * director's record used its port): the table decides, in one step. */
+	if (fnat_conn_taken(cp, cb, rb) == FNAT_CLASH_NONE) {
+		hlist_add_head_rcu(&cp->c_node, &fnat_conn_tab[cb]);
+		hlist_add_head_rcu(&cp->r_node, &fnat_conn_tab[rb]);
+		ret = FNAT_C_SYNC_RX_CONNS;
+	} else {
+		ret = FNAT_C_SYNC_CONFLICT;
+	}
+	fnat_unlock_two(cb, rb);
+	if (ret != FNAT_C_SYNC_RX_CONNS) {
+		if (test_bit(FNAT_CONN_F_ACTIVE, &cp->flags))
+			atomic_dec(&dest->activeconns);
+		else
+			atomic_dec(&dest->inactconns);
+		fnat_conn_unreserve(fn);
+		goto out_laddr;
+	}
+	atomic_inc(&fnat_live_objects);
+	atomic_inc(&la->conns);
+	mod_timer(&cp->timer, cp->expires);
+	fnat_dp_count(net, FNAT_C_CONN_NEW);
+	persistent = (c->flags & IPVS_FNAT_SYNC_CF_PERSISTENT) &&
+		     (READ_ONCE(svc->svc_flags) & IPVS_FNAT_SVC_F_PERSISTENT);
+	if (persistent && fnat_dest_hold_rcu(dest)) {
+		ptimeout = READ_ONCE(svc->timeout);
+		pmask = READ_ONCE(svc->netmask);
+	} else {
+		persistent = false;
+	}
+	rcu_read_unlock();
+	if (persistent) {
+		fnat_persist_sync(net, c, pmask, ptimeout, dest);
+		fnat_dest_put(dest);
+	}
+	return ret;
+
+out_laddr:
+	fnat_laddr_put(la);
+out_dest:
+	fnat_dest_put(dest);
+	dest = NULL;
+out_unlock:
+	rcu_read_unlock();
+	kmem_cache_free(fnat_conn_cache, cp);
+	/* (an updated connection's template: the reference taken above) */
+	if (dest) {
+		fnat_persist_sync(net, c, pmask, ptimeout, dest);
+		fnat_dest_put(dest);
+	}
+	return ret;
+}
+
+/* A master's connection ended: remove our installed copy (never one forwarded here
+ * since). FNAT_C_SYNC_DELETED, or FNAT_C_MAX when there was none. */
+enum fnat_dp_counter fnat_conn_sync_delete(struct net *net, const struct fnat_sync_conn *c)
+{
+	struct fnat_tuple tin, tout;
+	struct fnat_conn *cp;
+	bool gone = false;
+
+	fnat_sync_tuples(c, &tin, &tout);
+	rcu_read_lock();
+	cp = fnat_conn_lookup_in(net, &tin);
+	if (cp && test_bit(FNAT_CONN_F_SYNC_PEER, &cp->flags) && fnat_conn_sync_same(cp, c))
+		gone = fnat_conn_sync_kill_rcu(cp);
+	rcu_read_unlock();
+	return gone ? FNAT_C_SYNC_DELETED : FNAT_C_MAX;
+}
+
+unsigned int fnat_conn_collect(struct net *net, unsigned int *bucket, unsigned int nbuckets,
+			       bool (*match)(const struct fnat_conn *cp, const void *arg),
+			       const void *arg, struct fnat_conn **out, unsigned int max,
+			       bool *done)
+{
+	unsigned int n = 0, end = *bucket + nbuckets;
+	struct fnat_conn *cp;
+
+	*done = false;
+	rcu_read_lock();
+	for (; *bucket <= fnat_conn_mask && *bucket < end; (*bucket)++) {
+		unsigned int here = 0;
+
+		/* A bucket is taken whole or not at all, so that the position stays a
+		 * bucket number; a bucket's connections beyond max wait for the next
+		 * call (buckets hold a few each). */
+		hlist_for_each_entry_rcu(cp, &fnat_conn_tab[*bucket], c_node)
+			if (net_eq(fnat_conn_net(cp), net) && match(cp, arg))
+				here++;
+		if (n + here > max && n)
+			break;
+		hlist_for_each_entry_rcu(cp, &fnat_conn_tab[*bucket], c_node) {
+			if (n == max)
+				break;
+			if (!net_eq(fnat_conn_net(cp), net) || !match(cp, arg) ||
+			    test_bit(FNAT_CONN_F_UNHASHED, &cp->flags) ||
+			    !refcount_inc_not_zero(&cp->refcnt))
+				continue;
+			out[n++] = cp;
+		}
+	}
+	if (*bucket > fnat_conn_mask) {
+		*bucket = 0;
+		*done = true;
+	}
+	rcu_read_unlock();
+	return n;
 }
 
 /* --- module ------------------------------------------------------------------------- */

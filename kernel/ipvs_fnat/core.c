@@ -22,6 +22,7 @@
 #include <net/ipv6_frag.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include "dp.h"
+#include "sync.h"
 
 #define FNAT_HOOK_PRIORITY	(NF_IP_PRI_CONNTRACK_DEFRAG + 50)
 
@@ -82,6 +83,7 @@ static unsigned int fnat_forward(struct net *net, struct sk_buff *skb, struct fn
 
 	len = skb->len;
 	if (from_client) {
+		fnat_sync_packet(fnat_net(net), cp);
 		fnat_stats_in(&dest->svc->stats, len);
 		fnat_stats_in(&dest->stats, len);
 		fnat_dp_count(net, FNAT_C_IN_PKTS);
@@ -337,6 +339,9 @@ static void __net_exit fnat_dp_net_exit(struct net *net)
 	/* No packet is in the hooks after this (it waits for them)... */
 	nf_unregister_net_hooks(net, fnat_hook_ops, ARRAY_SIZE(fnat_hook_ops));
 	dn->hooks_registered = false;
+	/* The sync daemons next: none installs a connection or holds one queued
+	 * after this... */
+	fnat_sync_net_exit(net);
 	/* ...so no connection appears after the flush. */
 	fnat_conn_flush_net(net);
 	fnat_sysctl_net_exit(net);

@@ -12,6 +12,7 @@
 #include <net/genetlink.h>
 #include "fnat.h"
 #include "dp.h"
+#include "sync.h"
 
 static int __init ipvs_fnat_init(void)
 {
@@ -21,10 +22,14 @@ static int __init ipvs_fnat_init(void)
 	err = fnat_netns_init();
 	if (err)
 		return err;
+	/* The sync daemons' workqueue, before any request can start one. */
+	err = fnat_sync_init();
+	if (err)
+		goto err_netns;
 	/* The packet path after the control plane's state, before any request. */
 	err = fnat_dp_init();
 	if (err)
-		goto err_netns;
+		goto err_sync;
 	err = fnat_genl_init();
 	if (err)
 		goto err_dp;
@@ -34,6 +39,8 @@ static int __init ipvs_fnat_init(void)
 
 err_dp:
 	fnat_dp_exit();
+err_sync:
+	fnat_sync_exit();
 err_netns:
 	fnat_netns_exit();
 	fnat_wait_objects();
@@ -45,8 +52,10 @@ static void __exit ipvs_fnat_exit(void)
 {
 	/* No request runs after this; dumps in progress hold a module reference. */
 	fnat_genl_exit();
-	/* Unhooks every namespace and expires its connections... */
+	/* Unhooks every namespace, stops its sync daemons and expires its
+	 * connections... */
 	fnat_dp_exit();
+	fnat_sync_exit();
 	/* ...then empties its tables. */
 	fnat_netns_exit();
 	/* Objects are freed from (possibly chained) RCU callbacks: wait for all,

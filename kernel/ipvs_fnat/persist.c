@@ -24,6 +24,7 @@
 #include <net/ipv6.h>
 #include "dp.h"
 #include "sched_algo.h"
+#include "sync.h"
 
 #define FNAT_PERSIST_BITS	12
 
@@ -196,6 +197,70 @@ struct fnat_dest *fnat_persist_schedule(struct net *net, struct fnat_service *sv
 		return o->dest;
 	}
 	return dest;
+}
+
+/*
+ * A connection synced from another director's master, of a persistent service: its
+ * client keeps its real server here too. The template is made, refreshed, or moved
+ * to dest (the master's choice wins over an older one of ours). Process context.
+ */
+void fnat_persist_sync(struct net *net, const struct fnat_sync_conn *c, u8 netmask,
+		       u32 timeout, struct fnat_dest *dest)
+{
+	unsigned long expires = jiffies + (unsigned long)timeout * HZ;
+	struct fnat_persist *p, *o, *old = NULL;
+	union nf_inet_addr caddr;
+	u32 b;
+
+	fnat_persist_mask(c->af, &c->caddr, netmask, &caddr);
+	b = fnat_persist_hash(net, c->protocol, &caddr, &c->vaddr, c->vport);
+	p = kzalloc(sizeof(*p), GFP_KERNEL | __GFP_NOWARN);
+
+	spin_lock_bh(&fnat_persist_lock);
+	hlist_for_each_entry(o, &fnat_persist_tab[b], node) {
+		if (!fnat_persist_match(o, net, c->af, c->protocol, &caddr, &c->vaddr, c->vport))
+			continue;
+		if (o->dest == dest) {
+			if (time_after(expires, READ_ONCE(o->expires)))
+				WRITE_ONCE(o->expires, expires);
+			spin_unlock_bh(&fnat_persist_lock);
+			kfree(p);
+			return;
+		}
+		if (!p)
+			break;	/* keep the old one rather than none */
+		/* Another real server's: replaced, the old one unhashed here and
+		 * its timer stopped below. */
+		set_bit(FNAT_CONN_F_DYING, &o->flags);
+		set_bit(FNAT_CONN_F_UNHASHED, &o->flags);
+		hlist_del_rcu(&o->node);
+		atomic_dec(&o->dest->persistconns);
+		old = o;
+		break;
+	}
+	if (p && (old || !o) && refcount_inc_not_zero(&dest->refcnt)) {
+		write_pnet(&p->net, net);
+		p->af = c->af;
+		p->protocol = c->protocol;
+		p->caddr = caddr;
+		p->vaddr = c->vaddr;
+		p->vport = c->vport;
+		p->dest = dest;
+		p->expires = expires;
+		refcount_set(&p->refcnt, 1);
+		timer_setup(&p->timer, fnat_persist_timer, 0);
+		hlist_add_head_rcu(&p->node, &fnat_persist_tab[b]);
+		atomic_inc(&dest->persistconns);
+		atomic_inc(&fnat_live_objects);
+		mod_timer(&p->timer, p->expires);
+		p = NULL;
+	}
+	spin_unlock_bh(&fnat_persist_lock);
+	kfree(p);
+	if (old) {
+		timer_shutdown_sync(&old->timer);
+		fnat_persist_put(old);
+	}
 }
 
 /*

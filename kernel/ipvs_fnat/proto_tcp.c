@@ -20,6 +20,7 @@
 #include <net/secure_seq.h>
 #include <net/tcp.h>
 #include "dp.h"
+#include "sync.h"
 #include "toa.h"
 #include "fnat_tcpopt.h"
 
@@ -405,8 +406,9 @@ enum fnat_verdict tcp_fnat_in_handler(struct sk_buff *skb, struct fnat_conn *cp,
 				return FNAT_DROP;
 			}
 			th = (struct tcphdr *)(skb->data + thoff);
-		} else {
-			set_bit(FNAT_CONN_F_TOA_DONE, &cp->flags);
+		} else if (!test_and_set_bit(FNAT_CONN_F_TOA_DONE, &cp->flags)) {
+			/* A backup taking over must not add a TOA any more. */
+			fnat_sync_conn_changed(cp);
 		}
 	}
 

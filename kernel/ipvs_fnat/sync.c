@@ -255,7 +255,7 @@ static int fnat_sync_socket(struct fnat_sync_daemon *d, struct netlink_ext_ack *
 		      fnat_sync_setopt(sock, SOL_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero));
 		if (!err && !master) {
 			struct ipv6_mreq mr = { .ipv6mr_multiaddr = c->group.in6,
-						.ipv6mr_interface = d->ifindex };
+						.ipv6mr_ifindex = d->ifindex };
 
 			err = fnat_sync_setopt(sock, SOL_IPV6, IPV6_ADD_MEMBERSHIP, &mr, sizeof(mr));
 		}

@@ -231,9 +231,10 @@ unsigned int fnat_conn_collect(struct net *net, unsigned int *bucket, unsigned i
 			       const void *arg, struct fnat_conn **out, unsigned int max,
 			       bool *done);
 void fnat_conn_put(struct fnat_conn *cp);
-/* persist.c: keep (or make) client -> dest's template, as a synced connection of a
- * persistent service tells. Process context, under RCU. */
-void fnat_persist_sync(struct net *net, struct fnat_service *svc,
-		       const struct fnat_sync_conn *s, struct fnat_dest *dest);
+/* persist.c: keep (or make) the template that sends c's client to dest (which the
+ * caller holds), as a synced connection of a persistent service (netmask, timeout
+ * in seconds) tells. Process context, outside RCU. */
+void fnat_persist_sync(struct net *net, const struct fnat_sync_conn *c, u8 netmask,
+		       u32 timeout, struct fnat_dest *dest);
 
 #endif /* IPVS_FNAT_SYNC_H */
