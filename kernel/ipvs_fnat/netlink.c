@@ -22,6 +22,7 @@
 #include <net/sock.h>
 #include "fnat.h"
 #include "dp.h"
+#include "netlink.h"
 
 static struct genl_family fnat_genl_family;
 
@@ -180,6 +181,7 @@ static const struct nla_policy fnat_pol_none[IPVS_FNAT_ATTR_MAX + 1] = {
 	[IPVS_FNAT_ATTR_CONFIG] = FNAT_NOT_HERE("this command takes no attributes"),
 	[IPVS_FNAT_ATTR_INFO] = FNAT_NOT_HERE("this command takes no attributes"),
 	[IPVS_FNAT_ATTR_CONN] = FNAT_NOT_HERE("this command takes no attributes"),
+	[IPVS_FNAT_ATTR_DAEMON] = FNAT_NOT_HERE("this command takes no attributes"),
 };
 
 /* --- value ranges -------------------------------------------------------------- */
@@ -560,6 +562,12 @@ static void *fnat_nl_msg_start(struct sk_buff *skb, u32 portid, u32 seq, int fla
 	if (hdr && cb)
 		genl_dump_check_consistent(cb, hdr);
 	return hdr;
+}
+
+void *fnat_nl_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &fnat_genl_family, NLM_F_MULTI, cmd);
 }
 
 static int fnat_nl_put_sp_stats(struct sk_buff *skb, const struct fnat_sp_stats *s)
@@ -1507,6 +1515,25 @@ static const struct genl_ops fnat_genl_ops[] = {
 		.dumpit = fnat_nl_dump_conns,
 		.flags = GENL_UNS_ADMIN_PERM,
 		FNAT_OP_POLICY(fnat_pol_none),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_NEW_DAEMON,
+		.doit = fnat_nl_new_daemon,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_daemon),
+	},
+	{
+		.cmd = IPVS_FNAT_CMD_DEL_DAEMON,
+		.doit = fnat_nl_del_daemon,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_daemon_key),
+	},
+	{
+		/* Admin only, like GET_CONN: it shows the sync topology. */
+		.cmd = IPVS_FNAT_CMD_GET_DAEMON,
+		.dumpit = fnat_nl_dump_daemons,
+		.flags = GENL_UNS_ADMIN_PERM,
+		FNAT_OP_POLICY(fnat_pol_daemon_dump),
 	},
 };
 
