@@ -475,7 +475,8 @@ enum ipvs_fnat_sync_stats_attr {
 	IPVS_FNAT_SYNC_STATS_ATTR_NO_LADDR,	/* no_laddr: ... a LIP not in its pool */
 	IPVS_FNAT_SYNC_STATS_ATTR_CONN_LIMIT,	/* conn_limit: records refused by conn_max or
 						 * memory */
-	IPVS_FNAT_SYNC_STATS_ATTR_CONFLICT,	/* conflict: local connections replaced */
+	IPVS_FNAT_SYNC_STATS_ATTR_CONFLICT,	/* conflict: records for a connection forwarded
+						 * here (kept), or whose tuple one holds */
 	IPVS_FNAT_SYNC_STATS_ATTR_DELETED,	/* deleted: connections removed by a delete */
 	IPVS_FNAT_SYNC_STATS_ATTR_PAD,
 	__IPVS_FNAT_SYNC_STATS_ATTR_MAX,
