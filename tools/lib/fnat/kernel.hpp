@@ -67,6 +67,11 @@ public:
 	virtual void zero(const std::optional<ServiceKey> &key) = 0;
 	virtual void flush() = 0;
 	virtual std::vector<Conn> conns() = 0;
+
+	// Connection sync daemons (docs/sync.md): one master and one backup at most.
+	virtual void start_daemon(const DaemonConfig &cfg) = 0;
+	virtual void stop_daemon(std::uint32_t state) = 0;
+	virtual std::vector<Daemon> daemons() = 0;
 };
 
 }  // namespace fnat

@@ -43,6 +43,19 @@ Address Address::from_bytes(int af, const void *data)
 	return a;
 }
 
+bool Address::is_multicast() const
+{
+	return af == AF_INET ? (bytes[0] & 0xf0) == 0xe0 : af == AF_INET6 && bytes[0] == 0xff;
+}
+
+bool Address::is_any() const
+{
+	for (std::size_t i = 0; i < size(); i++)
+		if (bytes[i])
+			return false;
+	return true;
+}
+
 bool Address::operator<(const Address &o) const
 {
 	if (af != o.af)
@@ -56,5 +69,24 @@ std::string_view proto_flag(Proto p) { return p == Proto::UDP ? "-u" : "-t"; }
 bool Service::persistent() const { return flags & IPVS_FNAT_SVC_F_PERSISTENT; }
 bool Service::synproxy() const { return flags & IPVS_FNAT_SVC_F_SYNPROXY; }
 bool Service::dest_check() const { return flags & IPVS_FNAT_SVC_F_DEST_CHECK; }
+
+namespace {
+
+// The comments of enum ipvs_fnat_sync_stats_attr name them; /proc prints sync_<name>.
+constexpr std::array<std::string_view, kSyncStatCount> kSyncStatNames = {
+	"tx_msgs",  "tx_conns",    "rx_msgs",    "rx_conns",  "resent",     "resync",    "resync_req",
+	"queue_drops", "auth_fail", "replay",    "version_err", "malformed", "nack_tx",   "nack_rx",
+	"gap_lost", "no_service",  "no_dest",    "no_laddr",  "conn_limit", "conflict",  "deleted",
+};
+static_assert(kSyncStatCount == IPVS_FNAT_SYNC_STATS_ATTR_DELETED - IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS + 1);
+
+}  // namespace
+
+std::string_view sync_stat_name(std::size_t i) { return i < kSyncStatCount ? kSyncStatNames[i] : "?"; }
+
+std::string_view daemon_state_name(std::uint32_t state)
+{
+	return state == IPVS_FNAT_DAEMON_MASTER ? "master" : state == IPVS_FNAT_DAEMON_BACKUP ? "backup" : "?";
+}
 
 }  // namespace fnat

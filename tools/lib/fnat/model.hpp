@@ -25,6 +25,8 @@ struct Address {
 	// A numeric address of either family, nothing else (no brackets, no port).
 	static std::optional<Address> parse(std::string_view text);
 	static Address from_bytes(int af, const void *data);
+	bool is_multicast() const;  // 224.0.0.0/4, ff00::/8
+	bool is_any() const;        // 0.0.0.0, ::
 	bool operator==(const Address &) const = default;
 	// Ordering for --sort: family, then bytes (network order compares numerically).
 	bool operator<(const Address &o) const;
@@ -177,6 +179,43 @@ struct Listing {
 	std::vector<ServiceView> services;
 	std::vector<Laddr> default_laddrs;
 };
+
+// A connection sync daemon to start (NEW_DAEMON). Absent fields are not sent: the
+// kernel's defaults apply (docs/sync.md). The key's bytes are the caller's to wipe.
+struct DaemonConfig {
+	std::uint32_t state = 0;  // IPVS_FNAT_DAEMON_MASTER or _BACKUP
+	std::string mcast_ifn;
+	std::optional<std::uint32_t> syncid;
+	std::optional<Address> group;
+	std::vector<Address> peers;
+	std::optional<std::uint16_t> port;
+	std::optional<std::uint8_t> ttl;
+	std::optional<std::uint32_t> threshold;  // master only
+	std::vector<std::uint8_t> key;           // empty: unauthenticated
+	bool operator==(const DaemonConfig &) const = default;
+};
+
+// The namespace's sync counters, in the order of enum ipvs_fnat_sync_stats_attr from
+// TX_MSGS on; sync_stat_name(i) names each ("tx_msgs", ...).
+inline constexpr std::size_t kSyncStatCount = 21;
+std::string_view sync_stat_name(std::size_t i);
+
+// A running daemon as GET_DAEMON reports it (never its key).
+struct Daemon {
+	std::uint32_t state = 0;
+	std::string mcast_ifn;
+	std::uint32_t syncid = 0;
+	std::optional<Address> group;  // or peers
+	std::vector<Address> peers;
+	std::uint16_t port = 0;
+	std::uint8_t ttl = 0;
+	bool key_set = false;
+	std::optional<std::uint32_t> threshold;
+	std::uint64_t epoch = 0;
+	std::array<std::uint64_t, kSyncStatCount> stats{};
+	bool operator==(const Daemon &) const = default;
+};
+std::string_view daemon_state_name(std::uint32_t state);  // "master" / "backup"
 
 // Full prefix length of a family: 32 or 128.
 inline std::uint8_t full_prefix(int af) { return af == AF_INET6 ? 128 : 32; }

@@ -382,6 +382,92 @@ Info parse_info(nlattr *nest)
 }
 
 // The NLMSGERR_ATTR_MSG text among the TLVs in [p, p + len).
+void put_daemon_config(nl_msg *m, const DaemonConfig &d)
+{
+	nlattr *n = nest_start(m, IPVS_FNAT_ATTR_DAEMON);
+	check_put(nla_put_u32(m, IPVS_FNAT_DAEMON_ATTR_STATE, d.state));
+	check_put(nla_put_string(m, IPVS_FNAT_DAEMON_ATTR_MCAST_IFN, d.mcast_ifn.c_str()));
+	if (d.syncid)
+		check_put(nla_put_u32(m, IPVS_FNAT_DAEMON_ATTR_SYNCID, *d.syncid));
+	if (d.group)
+		put_addr(m, IPVS_FNAT_DAEMON_ATTR_MCAST_GROUP, *d.group);
+	if (!d.peers.empty()) {
+		nlattr *p = nest_start(m, IPVS_FNAT_DAEMON_ATTR_PEERS);
+		for (const Address &a : d.peers)
+			put_addr(m, IPVS_FNAT_DAEMON_ATTR_PEER, a);
+		check_put(nla_nest_end(m, p));
+	}
+	if (d.port)
+		put_port(m, IPVS_FNAT_DAEMON_ATTR_MCAST_PORT, *d.port);
+	if (d.ttl)
+		check_put(nla_put_u8(m, IPVS_FNAT_DAEMON_ATTR_MCAST_TTL, *d.ttl));
+	if (!d.key.empty())
+		check_put(nla_put(m, IPVS_FNAT_DAEMON_ATTR_KEY, static_cast<int>(d.key.size()), d.key.data()));
+	if (d.threshold)
+		check_put(nla_put_u32(m, IPVS_FNAT_DAEMON_ATTR_SYNC_THRESHOLD, *d.threshold));
+	check_put(nla_nest_end(m, n));
+}
+
+void put_daemon_state(nl_msg *m, std::uint32_t state)
+{
+	nlattr *n = nest_start(m, IPVS_FNAT_ATTR_DAEMON);
+	check_put(nla_put_u32(m, IPVS_FNAT_DAEMON_ATTR_STATE, state));
+	check_put(nla_nest_end(m, n));
+}
+
+namespace {
+
+// An address attribute whose length gives its family.
+Address sized_addr(const nlattr *a)
+{
+	const int len = nla_len(a);
+	if (len != 4 && len != 16)
+		malformed("address of a bad length");
+	return Address::from_bytes(len == 4 ? AF_INET : AF_INET6, nla_data(a));
+}
+
+}  // namespace
+
+Daemon parse_daemon(nlattr *nest)
+{
+	nlattr *tb[IPVS_FNAT_DAEMON_ATTR_MAX + 1];
+	parse_nested(tb, nest);
+	Daemon d;
+	d.state = u32(need(tb[IPVS_FNAT_DAEMON_ATTR_STATE], "daemon without state"));
+	const nlattr *ifn = need(tb[IPVS_FNAT_DAEMON_ATTR_MCAST_IFN], "daemon without interface");
+	d.mcast_ifn.assign(static_cast<const char *>(nla_data(ifn)),
+			   strnlen(static_cast<const char *>(nla_data(ifn)), static_cast<std::size_t>(nla_len(ifn))));
+	if (tb[IPVS_FNAT_DAEMON_ATTR_SYNCID])
+		d.syncid = u32(tb[IPVS_FNAT_DAEMON_ATTR_SYNCID]);
+	if (tb[IPVS_FNAT_DAEMON_ATTR_MCAST_GROUP])
+		d.group = sized_addr(tb[IPVS_FNAT_DAEMON_ATTR_MCAST_GROUP]);
+	if (nlattr *p = tb[IPVS_FNAT_DAEMON_ATTR_PEERS]) {
+		nlattr *a;
+		int rem;
+		nla_for_each_nested(a, p, rem)
+			if (nla_type(a) == IPVS_FNAT_DAEMON_ATTR_PEER)
+				d.peers.push_back(sized_addr(a));
+	}
+	if (tb[IPVS_FNAT_DAEMON_ATTR_MCAST_PORT])
+		d.port = port(tb[IPVS_FNAT_DAEMON_ATTR_MCAST_PORT]);
+	if (tb[IPVS_FNAT_DAEMON_ATTR_MCAST_TTL])
+		d.ttl = u8(tb[IPVS_FNAT_DAEMON_ATTR_MCAST_TTL]);
+	if (tb[IPVS_FNAT_DAEMON_ATTR_KEY_SET])
+		d.key_set = u8(tb[IPVS_FNAT_DAEMON_ATTR_KEY_SET]) != 0;
+	if (tb[IPVS_FNAT_DAEMON_ATTR_SYNC_THRESHOLD])
+		d.threshold = u32(tb[IPVS_FNAT_DAEMON_ATTR_SYNC_THRESHOLD]);
+	if (tb[IPVS_FNAT_DAEMON_ATTR_EPOCH])
+		d.epoch = u64(tb[IPVS_FNAT_DAEMON_ATTR_EPOCH]);
+	if (nlattr *st = tb[IPVS_FNAT_DAEMON_ATTR_STATS]) {
+		nlattr *sb[IPVS_FNAT_SYNC_STATS_ATTR_MAX + 1];
+		parse_nested(sb, st);
+		for (std::size_t i = 0; i < kSyncStatCount; i++)
+			if (const nlattr *a = sb[IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS + i])
+				d.stats[i] = u64(a);
+	}
+	return d;
+}
+
 std::string extack_text(const unsigned char *p, std::size_t len)
 {
 	while (len >= sizeof(nlattr)) {

@@ -18,6 +18,8 @@ void put_service_spec(nl_msg *m, const ServiceSpec &s);                      // 
 void put_dest_spec(nl_msg *m, const DestSpec &d, bool with_family);          // ATTR_DEST
 void put_laddr(nl_msg *m, const Address &a);                                 // ATTR_LADDR { AF, ADDR }
 void put_config(nl_msg *m, const Config &c);                                 // ATTR_CONFIG
+void put_daemon_config(nl_msg *m, const DaemonConfig &d);                    // ATTR_DAEMON
+void put_daemon_state(nl_msg *m, std::uint32_t state);                       // ATTR_DAEMON { STATE }
 
 // Replies: each takes the nest of its top-level attribute. A missing required
 // attribute or a short one throws TransportError.
@@ -29,6 +31,7 @@ Laddr parse_laddr(nlattr *nest, int svc_af);
 Conn parse_conn(nlattr *nest);
 Config parse_config(nlattr *nest);
 Info parse_info(nlattr *nest);
+Daemon parse_daemon(nlattr *nest);
 
 // The NLMSGERR_ATTR_MSG string among the extended-ack TLVs at [p, p + len), or "".
 std::string extack_text(const unsigned char *p, std::size_t len);

@@ -155,7 +155,13 @@ NetlinkKernel::~NetlinkKernel() { nl_socket_free(sk_); }
 bool NetlinkKernel::transact(std::uint8_t cmd, bool dump, const Filler &fill, const Handler &on_reply)
 {
 	struct MsgDeleter {
-		void operator()(nl_msg *m) const { nlmsg_free(m); }
+		// Wiped first: a NEW_DAEMON request holds the sync key.
+		void operator()(nl_msg *m) const
+		{
+			nlmsghdr *h = nlmsg_hdr(m);
+			explicit_bzero(h, h->nlmsg_len);
+			nlmsg_free(m);
+		}
 	};
 	struct CbDeleter {
 		void operator()(nl_cb *c) const { nl_cb_put(c); }
@@ -352,6 +358,22 @@ void NetlinkKernel::flush() { transact(IPVS_FNAT_CMD_FLUSH, false, {}); }
 std::vector<Conn> NetlinkKernel::conns()
 {
 	return dump<Conn>(IPVS_FNAT_CMD_GET_CONN, {}, [](nlattr **tb) { return parse_conn(tb[IPVS_FNAT_ATTR_CONN]); });
+}
+
+void NetlinkKernel::start_daemon(const DaemonConfig &cfg)
+{
+	transact(IPVS_FNAT_CMD_NEW_DAEMON, false, [&](nl_msg *m) { put_daemon_config(m, cfg); });
+}
+
+void NetlinkKernel::stop_daemon(std::uint32_t state)
+{
+	transact(IPVS_FNAT_CMD_DEL_DAEMON, false, [&](nl_msg *m) { put_daemon_state(m, state); });
+}
+
+std::vector<Daemon> NetlinkKernel::daemons()
+{
+	return dump<Daemon>(IPVS_FNAT_CMD_GET_DAEMON, {},
+			    [](nlattr **tb) { return parse_daemon(tb[IPVS_FNAT_ATTR_DAEMON]); });
 }
 
 }  // namespace fnat

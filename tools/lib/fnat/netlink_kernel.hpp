@@ -41,6 +41,9 @@ public:
 	void zero(const std::optional<ServiceKey> &key) override;
 	void flush() override;
 	std::vector<Conn> conns() override;
+	void start_daemon(const DaemonConfig &cfg) override;
+	void stop_daemon(std::uint32_t state) override;
+	std::vector<Daemon> daemons() override;
 
 private:
 	using Filler = std::function<void(nl_msg *)>;

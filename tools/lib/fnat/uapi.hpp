@@ -4,3 +4,4 @@
 #include <linux/types.h>
 
 #include "uapi/ipvs_fnat.h"
+#include "uapi/ipvs_fnat_sync.h"
