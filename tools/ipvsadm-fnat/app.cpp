@@ -12,6 +12,7 @@
 #include "fnat/version.hpp"
 
 #include "format.hpp"
+#include "keyfile.hpp"
 #include "prometheus.hpp"
 
 namespace fnat {
@@ -107,6 +108,11 @@ void list(const Command &c, Env &env)
 	Kernel &k = env.kernel();
 	const unsigned fmt = c.format;
 	const bool json = fmt & FMT_JSON;
+	if (c.has(Opt::Daemon)) {
+		const std::vector<Daemon> d = k.daemons();
+		env.out << (json ? json_daemons(d) : format_daemons(d, fmt));
+		return;
+	}
 	if (c.has(Opt::Connection)) {
 		const std::vector<Conn> conns = k.conns();
 		env.out << (json ? json_conns(conns) : format_conns(conns, fmt, env.resolver));
@@ -142,6 +148,21 @@ void prometheus(Env &env)
 		counters = parse_proc_counters(text.str());
 	}
 	env.out << format_prometheus(l, counters);
+}
+
+// --start-daemon: the settings, and the key read from its file; every copy of the key
+// is wiped whatever happens.
+void start_daemon(const Command &c, Env &env)
+{
+	struct Request {
+		DaemonConfig cfg;
+		~Request() { SecretBytes::wipe(cfg.key); }
+	} r{c.daemon};
+	if (!c.key_file.empty()) {
+		const SecretBytes key = read_sync_key(c.key_file);
+		r.cfg.key = key.bytes();
+	}
+	env.kernel().start_daemon(r.cfg);
 }
 
 // -P / -Q: the service's pool, or the namespace's default pool without -t|-u.
@@ -248,6 +269,12 @@ void execute(const Command &c, Env &env, bool restoring)
 	case Cmd::Prometheus:
 		prometheus(env);
 		break;
+	case Cmd::StartDaemon:
+		start_daemon(c, env);
+		break;
+	case Cmd::StopDaemon:
+		env.kernel().stop_daemon(c.daemon_state);
+		break;
 	case Cmd::Count:
 		break;
 	}
@@ -325,6 +352,10 @@ std::string usage_text(std::string_view prog_view)
 	     "  " + p + " -Z [-t|u service-address]\n"
 	     "  " + p + " --set tcp tcpfin udp\n"
 	     "  " + p + " --prometheus\n"
+	     "  " + p + " --start-daemon master|backup --mcast-interface interface [--syncid id]\n"
+	     "        [--sync-peer address]... [--mcast-group address] [--mcast-port port]\n"
+	     "        [--mcast-ttl ttl] [--sync-key-file file] [--sync-threshold packets]\n"
+	     "  " + p + " --stop-daemon master|backup\n"
 	     "  " + p + " -h\n\n";
 	u += "Commands:\n"
 	     "Either long or short options are allowed.\n"
@@ -345,6 +376,8 @@ std::string usage_text(std::string_view prog_view)
 	     "  --zero            -Z        zero counters in a service or all services\n"
 	     "  --set tcp tcpfin udp        set connection timeout values (0: unchanged)\n"
 	     "  --prometheus                print the metrics in the Prometheus text format\n"
+	     "  --start-daemon state        start a connection sync daemon (master|backup)\n"
+	     "  --stop-daemon state         stop a connection sync daemon\n"
 	     "  --help            -h        display this help message\n"
 	     "  --version         -v        display the version\n\n";
 	u += "Options:\n"
@@ -373,7 +406,17 @@ std::string usage_text(std::string_view prog_view)
 	     "  --exact        -X                   expand numbers (display exact values)\n"
 	     "  --sort                              sort services, servers and local addresses\n"
 	     "  --json                              machine-readable output of any listing\n"
-	     "  --numeric      -n                   numeric output of addresses and ports\n\n"
+	     "  --numeric      -n                   numeric output of addresses and ports\n"
+	     "  --daemon                            output of the sync daemons (-L; --stats: counters)\n"
+	     "  --mcast-interface interface         the sync daemon's interface\n"
+	     "  --syncid id                         the sync id (0-255); a backup's 0 takes all\n"
+	     "  --sync-peer address                 a unicast peer instead of the group (repeatable)\n"
+	     "  --mcast-group address               the multicast group (default 239.255.88.82)\n"
+	     "  --mcast-port port                   the sync port (default 8850)\n"
+	     "  --mcast-ttl ttl                     the multicast TTL (default 1)\n"
+	     "  --sync-key-file file                HMAC-SHA256 key, 16-64 bytes, mode 600\n"
+	     "  --sync-threshold packets            client packets before a connection is synced\n"
+	     "                                      (master, default 3)\n\n"
 	     "This tool does FULLNAT only: -m (NAT), -g (direct routing) and -i (tunnelling)\n"
 	     "belong to ipvsadm.\n";
 	return u;

@@ -7,7 +7,9 @@ namespace {
 constexpr std::array<std::string_view, kNumOpts> kOptionNames = {
 	"numeric", "connection", "service-address", "scheduler", "persistent", "netmask",
 	"synproxy", "real-server", "forwarding-method", "weight", "u-threshold", "l-threshold", "laddr",
-	"timeout", "stats", "rate", "exact", "sort", "json", "dest-check",
+	"timeout", "stats", "rate", "exact", "sort", "json", "dest-check", "daemon",
+	"mcast-interface", "syncid", "sync-peer", "mcast-group", "mcast-port", "mcast-ttl",
+	"sync-key-file", "sync-threshold",
 };
 
 }  // namespace

@@ -26,6 +26,8 @@ enum class Cmd : std::uint8_t {
 	DelLaddr,
 	GetLaddr,
 	Prometheus,
+	StartDaemon,
+	StopDaemon,
 	Count
 };
 
@@ -50,6 +52,15 @@ enum class Opt : std::uint8_t {
 	Sort,        // --sort
 	Json,        // --json
 	DestCheck,   // --dest-check
+	Daemon,      // --daemon (-L: the sync daemons)
+	McastIfn,    // --mcast-interface
+	Syncid,      // --syncid
+	SyncPeer,    // --sync-peer (repeatable)
+	McastGroup,  // --mcast-group
+	McastPort,   // --mcast-port
+	McastTtl,    // --mcast-ttl
+	SyncKeyFile, // --sync-key-file
+	SyncThreshold, // --sync-threshold
 	Count
 };
 
@@ -92,24 +103,36 @@ inline constexpr std::array<CommandRule, kNumCmds> kCommandRules = {{
 	//                                   |||||||||||||||||--sort
 	//                                   ||||||||||||||||||--json
 	//                                   |||||||||||||||||||--dest-check
-	{Cmd::AddService,  "add-service",    "xx+....xxxxxxxxxxxx.", {}},
-	{Cmd::EditService, "edit-service",   "xx+....xxxxxxxxxxxx.", {}},
-	{Cmd::DelService,  "delete-service", "xx+xxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Flush,       "flush",          "xxxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::List,        "list",           "...xxxxxxxxxx......x",
-	 {bits(Opt::Connection, Opt::Service, Opt::Timeout),
+	//                                   ||||||||||||||||||||--daemon
+	//                                   |||||||||||||||||||||--mcast-interface
+	//                                   ||||||||||||||||||||||--syncid
+	//                                   |||||||||||||||||||||||--sync-peer
+	//                                   ||||||||||||||||||||||||--mcast-group
+	//                                   |||||||||||||||||||||||||--mcast-port
+	//                                   ||||||||||||||||||||||||||--mcast-ttl
+	//                                   |||||||||||||||||||||||||||--sync-key-file
+	//                                   ||||||||||||||||||||||||||||--sync-threshold
+	{Cmd::AddService,  "add-service",    "xx+....xxxxxxxxxxxx.xxxxxxxxx", {}},
+	{Cmd::EditService, "edit-service",   "xx+....xxxxxxxxxxxx.xxxxxxxxx", {}},
+	{Cmd::DelService,  "delete-service", "xx+xxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Flush,       "flush",          "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::List,        "list",           "...xxxxxxxxxx......x.xxxxxxxx",
+	 {bits(Opt::Connection, Opt::Service, Opt::Timeout, Opt::Daemon),
 	  bits(Opt::Connection, Opt::Timeout, Opt::Stats, Opt::Rate)}},
-	{Cmd::AddDest,     "add-server",     "xx+xxxx+....xxxxxxxx", {}},
-	{Cmd::EditDest,    "edit-server",    "xx+xxxx+....xxxxxxxx", {}},
-	{Cmd::DelDest,     "delete-server",  "xx+xxxx+xxxxxxxxxxxx", {}},
-	{Cmd::SetTimeout,  "set",            "xxxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Restore,     "restore",        "xxxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Save,        "save",           ".xxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Zero,        "zero",           "xx.xxxxxxxxxxxxxxxxx", {}},
-	{Cmd::AddLaddr,    "add-laddr",      "xx.xxxxxxxxx+xxxxxxx", {}},
-	{Cmd::DelLaddr,    "del-laddr",      "xx.xxxxxxxxx+xxxxxxx", {}},
-	{Cmd::GetLaddr,    "get-laddr",      ".x.xxxxxxxxxxxxxxx.x", {}},
-	{Cmd::Prometheus,  "prometheus",     ".xxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::AddDest,     "add-server",     "xx+xxxx+....xxxxxxxxxxxxxxxxx", {}},
+	{Cmd::EditDest,    "edit-server",    "xx+xxxx+....xxxxxxxxxxxxxxxxx", {}},
+	{Cmd::DelDest,     "delete-server",  "xx+xxxx+xxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::SetTimeout,  "set",            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Restore,     "restore",        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Save,        "save",           ".xxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Zero,        "zero",           "xx.xxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::AddLaddr,    "add-laddr",      "xx.xxxxxxxxx+xxxxxxxxxxxxxxxx", {}},
+	{Cmd::DelLaddr,    "del-laddr",      "xx.xxxxxxxxx+xxxxxxxxxxxxxxxx", {}},
+	{Cmd::GetLaddr,    "get-laddr",      ".x.xxxxxxxxxxxxxxx.xxxxxxxxxx", {}},
+	{Cmd::Prometheus,  "prometheus",     ".xxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::StartDaemon, "start-daemon",   "xxxxxxxxxxxxxxxxxxxxx+.......",
+	 {bits(Opt::SyncPeer, Opt::McastGroup)}},
+	{Cmd::StopDaemon,  "stop-daemon",    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
 }};
 // clang-format on
 

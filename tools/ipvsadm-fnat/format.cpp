@@ -498,4 +498,59 @@ void sort_listing(Listing &listing)
 			 [](const Laddr &a, const Laddr &b) { return a.addr < b.addr; });
 }
 
+std::string format_daemons(const std::vector<Daemon> &daemons, unsigned fmt)
+{
+	std::string out;
+	for (const Daemon &d : daemons) {
+		out += std::string(daemon_state_name(d.state)) + " sync daemon (mcast=" + d.mcast_ifn +
+		       ", syncid=" + std::to_string(d.syncid);
+		if (d.peers.empty()) {
+			out += ", group=" + (d.group ? d.group->str() : std::string("?"));
+		} else {
+			out += ", peers=";
+			for (std::size_t i = 0; i < d.peers.size(); i++)
+				out += (i ? "," : "") + d.peers[i].str();
+		}
+		out += ", port=" + std::to_string(d.port) + ", ttl=" + std::to_string(d.ttl) +
+		       ", key=" + (d.key_set ? "set" : "none");
+		if (d.threshold)
+			out += ", threshold=" + std::to_string(*d.threshold);
+		out += ")\n";
+		if (fmt & FMT_STATS)
+			for (std::size_t i = 0; i < kSyncStatCount; i++)
+				out += "  " + std::string(sync_stat_name(i)) + " " + std::to_string(d.stats[i]) + "\n";
+	}
+	return out;
+}
+
+std::string json_daemons(const std::vector<Daemon> &daemons)
+{
+	json::Value a = json::Value::array();
+	for (const Daemon &d : daemons) {
+		json::Value o = {{"state", daemon_state_name(d.state)},
+				 {"mcast_interface", d.mcast_ifn},
+				 {"syncid", d.syncid}};
+		if (d.peers.empty()) {
+			o["group"] = d.group ? d.group->str() : std::string();
+		} else {
+			json::Value p = json::Value::array();
+			for (const Address &x : d.peers)
+				p.push_back(x.str());
+			o["peers"] = std::move(p);
+		}
+		o["port"] = d.port;
+		o["ttl"] = d.ttl;
+		o["key_set"] = d.key_set;
+		if (d.threshold)
+			o["threshold"] = *d.threshold;
+		o["epoch"] = d.epoch;
+		json::Value st = json::Value::object();
+		for (std::size_t i = 0; i < kSyncStatCount; i++)
+			st[std::string(sync_stat_name(i))] = d.stats[i];
+		o["stats"] = std::move(st);
+		a.push_back(std::move(o));
+	}
+	return json::dump({{"daemons", std::move(a)}});
+}
+
 }  // namespace fnat

@@ -33,6 +33,11 @@ std::string format_conns(const std::vector<Conn> &conns, unsigned fmt, const Res
 // pool (when it is not empty) under the heading "Default local addresses".
 std::string format_laddrs(const Listing &listing, unsigned fmt, const Resolver &resolver);
 
+// -L --daemon: one line per sync daemon, ipvsadm's way; with FMT_STATS its counters
+// after it, "  name value" each.
+std::string format_daemons(const std::vector<Daemon> &daemons, unsigned fmt);
+std::string json_daemons(const std::vector<Daemon> &daemons);
+
 // --json forms of the same listings: complete, every field the kernel returned.
 std::string json_list(const Listing &listing);
 std::string json_timeout(const Config &cfg);

@@ -15,7 +15,9 @@ namespace {
 // Every option the command line knows, commands included.
 enum class Tag {
 	AddService, EditService, DelService, Clear, List, Zero, AddServer, EditServer,
-	DelServer, Set, Restore, Save, AddLaddr, DelLaddr, GetLaddr, Prometheus, Help, Version,
+	DelServer, Set, Restore, Save, AddLaddr, DelLaddr, GetLaddr, StartDaemon, StopDaemon, Prometheus,
+	Help, Version, Daemon, McastIfn, Syncid, SyncPeer, McastGroup, McastPort, McastTtl, SyncKeyFile,
+	SyncThreshold,
 	Tcp, Udp, Scheduler, Persistent, Netmask, SynProxy, DestCheck, RealServer, Fullnat, Weight, UThreshold,
 	LThreshold, Laddr, Numeric, Connection, Timeout, Stats, Rate, Exact, Sort, Json,
 	Masquerading, Gatewaying, Ipip, Fwmark,
@@ -48,6 +50,17 @@ constexpr OptionSpec kOptionSpecs[] = {
 	{"del-laddr", 'Q', Arg::None, Tag::DelLaddr},
 	{"get-laddr", 'G', Arg::None, Tag::GetLaddr},
 	{"prometheus", 0, Arg::None, Tag::Prometheus},
+	{"start-daemon", 0, Arg::Required, Tag::StartDaemon},
+	{"stop-daemon", 0, Arg::Required, Tag::StopDaemon},
+	{"daemon", 0, Arg::None, Tag::Daemon},
+	{"mcast-interface", 0, Arg::Required, Tag::McastIfn},
+	{"syncid", 0, Arg::Required, Tag::Syncid},
+	{"sync-peer", 0, Arg::Required, Tag::SyncPeer},
+	{"mcast-group", 0, Arg::Required, Tag::McastGroup},
+	{"mcast-port", 0, Arg::Required, Tag::McastPort},
+	{"mcast-ttl", 0, Arg::Required, Tag::McastTtl},
+	{"sync-key-file", 0, Arg::Required, Tag::SyncKeyFile},
+	{"sync-threshold", 0, Arg::Required, Tag::SyncThreshold},
 	{"help", 'h', Arg::None, Tag::Help},
 	{"version", 'v', Arg::None, Tag::Version},
 	{"tcp-service", 't', Arg::Required, Tag::Tcp},
@@ -230,6 +243,8 @@ Cmd command_of(Tag t)
 	case Tag::AddLaddr: return Cmd::AddLaddr;
 	case Tag::DelLaddr: return Cmd::DelLaddr;
 	case Tag::Prometheus: return Cmd::Prometheus;
+	case Tag::StartDaemon: return Cmd::StartDaemon;
+	case Tag::StopDaemon: return Cmd::StopDaemon;
 	default: return Cmd::GetLaddr;
 	}
 }
@@ -267,6 +282,17 @@ Command parse(const std::vector<std::string> &args, const Resolver &resolver)
 			if (cmd)
 				fail("multiple commands specified");
 			cmd = command_of(tag);
+			if (tag == Tag::StartDaemon || tag == Tag::StopDaemon) {
+				const std::string &st = *t.value;
+				if (st == "master")
+					c.daemon_state = IPVS_FNAT_DAEMON_MASTER;
+				else if (st == "backup")
+					c.daemon_state = IPVS_FNAT_DAEMON_BACKUP;
+				else
+					fail("illegal " + std::string(t.spec->long_name) + " parameter `" + st +
+					     "' specified: master or backup");
+				c.daemon.state = c.daemon_state;
+			}
 			continue;
 		}
 		const std::string v = t.value.value_or("");
@@ -371,6 +397,76 @@ Command parse(const std::vector<std::string> &args, const Resolver &resolver)
 			set_option(Opt::Json);
 			c.format |= FMT_JSON;
 			break;
+		case Tag::Daemon:
+			set_option(Opt::Daemon);
+			break;
+		case Tag::McastIfn:
+			set_option(Opt::McastIfn);
+			if (v.empty() || v.size() >= IPVS_FNAT_SYNC_IFNAME_MAX || v.find('/') != std::string::npos)
+				fail("illegal mcast-interface `" + v + "' specified");
+			c.daemon.mcast_ifn = v;
+			break;
+		case Tag::Syncid: {
+			set_option(Opt::Syncid);
+			auto n = number(v, 0, 255);
+			if (!n)
+				fail("illegal syncid `" + v + "' specified: 0..255");
+			c.daemon.syncid = static_cast<std::uint32_t>(*n);
+			break;
+		}
+		case Tag::SyncPeer: {
+			// Repeatable: up to IPVS_FNAT_SYNC_MAX_PEERS unicast addresses of one family.
+			c.opts |= bit(Opt::SyncPeer);
+			auto a = parse_laddr(v);
+			if (!a || a->is_multicast() || a->is_any())
+				fail("illegal sync-peer `" + v + "' specified: a unicast address");
+			if (!c.daemon.peers.empty() && c.daemon.peers.front().af != a->af)
+				fail("illegal sync-peer `" + v + "' specified: the peers must be of one family");
+			if (std::find(c.daemon.peers.begin(), c.daemon.peers.end(), *a) != c.daemon.peers.end())
+				fail("sync-peer `" + v + "' given twice");
+			if (c.daemon.peers.size() == IPVS_FNAT_SYNC_MAX_PEERS)
+				fail("too many sync-peer options (at most " + std::to_string(IPVS_FNAT_SYNC_MAX_PEERS) + ")");
+			c.daemon.peers.push_back(*a);
+			break;
+		}
+		case Tag::McastGroup: {
+			set_option(Opt::McastGroup);
+			auto a = parse_laddr(v);
+			if (!a || !a->is_multicast())
+				fail("illegal mcast-group `" + v + "' specified: a multicast address");
+			c.daemon.group = *a;
+			break;
+		}
+		case Tag::McastPort: {
+			set_option(Opt::McastPort);
+			auto n = number(v, 1, 65535);
+			if (!n)
+				fail("illegal mcast-port `" + v + "' specified: 1..65535");
+			c.daemon.port = static_cast<std::uint16_t>(*n);
+			break;
+		}
+		case Tag::McastTtl: {
+			set_option(Opt::McastTtl);
+			auto n = number(v, 1, 255);
+			if (!n)
+				fail("illegal mcast-ttl `" + v + "' specified: 1..255");
+			c.daemon.ttl = static_cast<std::uint8_t>(*n);
+			break;
+		}
+		case Tag::SyncKeyFile:
+			set_option(Opt::SyncKeyFile);
+			if (v.empty())
+				fail("illegal sync-key-file `' specified");
+			c.key_file = v;
+			break;
+		case Tag::SyncThreshold: {
+			set_option(Opt::SyncThreshold);
+			auto n = number(v, 1, 255);
+			if (!n)
+				fail("illegal sync-threshold `" + v + "' specified: 1..255");
+			c.daemon.threshold = static_cast<std::uint32_t>(*n);
+			break;
+		}
 		case Tag::Masquerading:
 		case Tag::Gatewaying:
 		case Tag::Ipip:
@@ -400,6 +496,8 @@ Command parse(const std::vector<std::string> &args, const Resolver &resolver)
 
 	if (auto err = check_options(c.cmd, c.opts))
 		fail(*err);
+	if (c.has(Opt::SyncThreshold) && c.daemon_state != IPVS_FNAT_DAEMON_MASTER)
+		fail("option `--sync-threshold' is a master's setting, not a backup's");
 	// The kernel refuses it too (EINVAL); said here in the tool's words, before asking.
 	if (synproxy_shown && c.svc.proto != Proto::TCP)
 		fail("option `" + *synproxy_shown + "': the SYN proxy is for TCP services only (-t), not UDP (-u)");

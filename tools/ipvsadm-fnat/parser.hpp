@@ -47,6 +47,11 @@ struct Command {
 	std::uint32_t l_thresh = 0;           // -y
 	Address laddr;                        // -z
 	std::array<std::uint32_t, 3> timeouts{};  // --set tcp tcpfin udp
+	// --start-daemon / --stop-daemon: IPVS_FNAT_DAEMON_MASTER or _BACKUP, and the
+	// settings (all but the key, which the app reads from key_file).
+	std::uint32_t daemon_state = 0;
+	DaemonConfig daemon;
+	std::string key_file;                 // --sync-key-file
 
 	bool has(Opt o) const { return opts & bit(o); }
 };

@@ -332,4 +332,59 @@ std::vector<Conn> FakeKernel::conns()
 	return connections;
 }
 
+void FakeKernel::start_daemon(const DaemonConfig &cfg)
+{
+	enter("start_daemon", IPVS_FNAT_CMD_NEW_DAEMON, true);
+	if (cfg.state != IPVS_FNAT_DAEMON_MASTER && cfg.state != IPVS_FNAT_DAEMON_BACKUP)
+		throw KernelError(IPVS_FNAT_CMD_NEW_DAEMON, EINVAL, "the daemon state must be master (1) or backup (2)");
+	if (cfg.mcast_ifn.empty())
+		throw KernelError(IPVS_FNAT_CMD_NEW_DAEMON, EINVAL, "missing the sync interface (MCAST_IFN)");
+	if (cfg.group && !cfg.peers.empty())
+		throw KernelError(IPVS_FNAT_CMD_NEW_DAEMON, EINVAL, "a multicast group and unicast peers exclude each other");
+	if (!cfg.key.empty() && (cfg.key.size() < IPVS_FNAT_SYNC_KEY_MIN || cfg.key.size() > IPVS_FNAT_SYNC_KEY_MAX))
+		throw KernelError(IPVS_FNAT_CMD_NEW_DAEMON, EINVAL, "the sync key must be 16..64 bytes");
+	if (cfg.threshold && cfg.state != IPVS_FNAT_DAEMON_MASTER)
+		throw KernelError(IPVS_FNAT_CMD_NEW_DAEMON, EINVAL, "the sync threshold is a master's setting");
+	for (const Daemon &d : running)
+		if (d.state == cfg.state)
+			throw KernelError(IPVS_FNAT_CMD_NEW_DAEMON, EEXIST,
+					  cfg.state == IPVS_FNAT_DAEMON_MASTER ? "a master sync daemon is already running"
+									 : "a backup sync daemon is already running");
+	Daemon d;
+	d.state = cfg.state;
+	d.mcast_ifn = cfg.mcast_ifn;
+	d.syncid = cfg.syncid.value_or(0);
+	d.peers = cfg.peers;
+	if (cfg.peers.empty())
+		d.group = cfg.group.value_or(*Address::parse("239.255.88.82"));
+	d.port = cfg.port.value_or(IPVS_FNAT_SYNC_DEF_PORT);
+	d.ttl = cfg.ttl.value_or(1);
+	d.key_set = !cfg.key.empty();
+	if (cfg.state == IPVS_FNAT_DAEMON_MASTER)
+		d.threshold = cfg.threshold.value_or(IPVS_FNAT_SYNC_DEF_THRESHOLD);
+	d.epoch = 1700000000000000000ull + running.size();
+	last_daemon_key = cfg.key;
+	running.push_back(d);
+	// The kernel lists the master first.
+	std::stable_sort(running.begin(), running.end(),
+			 [](const Daemon &a, const Daemon &b) { return a.state < b.state; });
+}
+
+void FakeKernel::stop_daemon(std::uint32_t state)
+{
+	enter("stop_daemon", IPVS_FNAT_CMD_DEL_DAEMON, true);
+	auto it = std::find_if(running.begin(), running.end(), [&](const Daemon &d) { return d.state == state; });
+	if (it == running.end())
+		throw KernelError(IPVS_FNAT_CMD_DEL_DAEMON, ESRCH,
+				  state == IPVS_FNAT_DAEMON_MASTER ? "no master sync daemon is running"
+								   : "no backup sync daemon is running");
+	running.erase(it);
+}
+
+std::vector<Daemon> FakeKernel::daemons()
+{
+	enter("daemons", IPVS_FNAT_CMD_GET_DAEMON, true);
+	return running;
+}
+
 }  // namespace fnat::test

@@ -49,6 +49,14 @@ public:
 	void zero(const std::optional<ServiceKey> &key) override;
 	void flush() override;
 	std::vector<Conn> conns() override;
+	// As the kernel: one master and one backup (EEXIST), ESRCH to stop one that does
+	// not run, EINVAL for what NEW_DAEMON's checks refuse; the key is kept only as
+	// last_daemon_key (to check what was sent) and reported as key_set.
+	void start_daemon(const DaemonConfig &cfg) override;
+	void stop_daemon(std::uint32_t state) override;
+	std::vector<Daemon> daemons() override;
+	std::vector<std::uint8_t> last_daemon_key;
+	std::vector<Daemon> running;  // counters may be set by tests
 
 	// Direct access for tests that set counters.
 	struct Entry {

@@ -36,6 +36,8 @@ std::vector<std::string> minimal(Cmd c)
 	case Cmd::DelLaddr: return {"-Q", "-z", "203.0.113.100"};
 	case Cmd::GetLaddr: return {"-G"};
 	case Cmd::Prometheus: return {"--prometheus"};
+	case Cmd::StartDaemon: return {"--start-daemon", "master", "--mcast-interface", "sync0"};
+	case Cmd::StopDaemon: return {"--stop-daemon", "backup"};
 	case Cmd::Count: break;
 	}
 	return {};
@@ -65,6 +67,15 @@ std::vector<std::string> flag(Opt o)
 	case Opt::Sort: return {"--sort"};
 	case Opt::Json: return {"--json"};
 	case Opt::DestCheck: return {"--dest-check"};
+	case Opt::Daemon: return {"--daemon"};
+	case Opt::McastIfn: return {"--mcast-interface", "sync0"};
+	case Opt::Syncid: return {"--syncid", "7"};
+	case Opt::SyncPeer: return {"--sync-peer", "198.51.100.130"};
+	case Opt::McastGroup: return {"--mcast-group", "239.255.88.82"};
+	case Opt::McastPort: return {"--mcast-port", "8851"};
+	case Opt::McastTtl: return {"--mcast-ttl", "2"};
+	case Opt::SyncKeyFile: return {"--sync-key-file", "/etc/ipvs-fnat/sync.key"};
+	case Opt::SyncThreshold: return {"--sync-threshold", "4"};
 	case Opt::Count: break;
 	}
 	return {};
@@ -214,7 +225,7 @@ INSTANTIATE_TEST_SUITE_P(EveryCommand, CommandTableRow,
 			 ::testing::Values(Cmd::AddService, Cmd::EditService, Cmd::DelService, Cmd::Flush, Cmd::List,
 					   Cmd::AddDest, Cmd::EditDest, Cmd::DelDest, Cmd::SetTimeout, Cmd::Restore,
 					   Cmd::Save, Cmd::Zero, Cmd::AddLaddr, Cmd::DelLaddr, Cmd::GetLaddr,
-					   Cmd::Prometheus),
+					   Cmd::Prometheus, Cmd::StartDaemon, Cmd::StopDaemon),
 			 [](const ::testing::TestParamInfo<Cmd> &i) {
 				 std::string n(command_name(i.param));
 				 for (char &ch : n)
