@@ -212,7 +212,8 @@ rs_route_via_director() {
 }
 
 # nginx_start NS NAME: nginx in namespace NS listening on port 80 (IPv4 and IPv6),
-# answering every request with "NAME <the peer address it sees>", its access log at
+# answering every request with "NAME <the peer address it sees>" (and $E2E_TMP/NAME/big
+# as /big, and as /slow at 100 kB/s, for transfers that last), its access log at
 # $E2E_TMP/NAME/access.log as "<peer address> <request> <status>". Stopped at exit.
 E2E_TMP=${E2E_TMP:-$(mktemp -d /tmp/e2e.XXXXXX)}
 nginx_start() {
@@ -239,6 +240,7 @@ http {
 		listen [::]:80 ipv6only=on reuseport;
 		location / { return 200 "$name \$remote_addr\n"; }
 		location /big { alias $dir/big; }
+		location /slow { alias $dir/big; limit_rate 100k; }
 	}
 }
 NGINX
