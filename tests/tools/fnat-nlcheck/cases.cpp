@@ -1029,6 +1029,13 @@ void run_unpriv_cases(Runner &r)
 		{"ZERO", req(IPVS_FNAT_CMD_ZERO)},
 		{"FLUSH", req(IPVS_FNAT_CMD_FLUSH)},
 		{"GET_CONN (dump)", req(IPVS_FNAT_CMD_GET_CONN, {}, true)},
+		{"NEW_DAEMON", req(IPVS_FNAT_CMD_NEW_DAEMON,
+				   {nest(IPVS_FNAT_ATTR_DAEMON,
+					 {u32(IPVS_FNAT_DAEMON_ATTR_STATE, IPVS_FNAT_DAEMON_BACKUP),
+					  str(IPVS_FNAT_DAEMON_ATTR_MCAST_IFN, "lo")})})},
+		{"DEL_DAEMON", req(IPVS_FNAT_CMD_DEL_DAEMON,
+				   {nest(IPVS_FNAT_ATTR_DAEMON, {u32(IPVS_FNAT_DAEMON_ATTR_STATE, IPVS_FNAT_DAEMON_MASTER)})})},
+		{"GET_DAEMON (dump: it lists interfaces and peers)", req(IPVS_FNAT_CMD_GET_DAEMON, {}, true)},
 	};
 	for (const auto &[name, rq] : denied)
 		expect_errno(r, "unprivileged: " + name + " is refused", rq, EPERM);

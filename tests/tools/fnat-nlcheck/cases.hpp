@@ -29,6 +29,7 @@ void add_sample(Socket &s);		// a small configuration (e2e helpers)
 void run_error_cases(Runner &r);
 void run_positive_cases(Runner &r);
 void run_dump_cases(Runner &r);
+void run_daemon_cases(Runner &r);	// daemon_cases.cpp
 void run_unpriv_cases(Runner &r);	// run without CAP_NET_ADMIN over the netns
 
 } // namespace nlc

@@ -45,6 +45,7 @@ int main(int argc, char **argv)
 			nlc::run_error_cases(r);
 			nlc::run_positive_cases(r);
 			nlc::run_dump_cases(r);
+			nlc::run_daemon_cases(r);
 		}
 		std::printf("fnat-nlcheck: %d passed, %d failed\n", r.passed(), r.failed());
 		return r.failed() ? 1 : 0;

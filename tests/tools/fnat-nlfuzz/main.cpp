@@ -23,8 +23,8 @@
 //     set the family documents; replies parse;
 //   - privileged: every 500 messages the whole state can be dumped and parses
 //     (fnat-nlcheck's snapshot), and GET_INFO's service count matches the dump;
-//   - --unpriv (no CAP_NET_ADMIN over the namespace): every mutating command and
-//     GET_CONN is EPERM, unknown commands EOPNOTSUPP, and the state is byte for byte
+//   - --unpriv (no CAP_NET_ADMIN over the namespace): every mutating command,
+//     GET_CONN and GET_DAEMON are EPERM, unknown commands EOPNOTSUPP, and the state is byte for byte
 //     the same at the end as at the start.
 // Privileged runs flush the namespace every 5000 messages and at the end, and put its
 // tunables back as they found them.
@@ -91,16 +91,29 @@ bool mutating(uint8_t cmd)
 	case IPVS_FNAT_CMD_SET_CONFIG:
 	case IPVS_FNAT_CMD_ZERO:
 	case IPVS_FNAT_CMD_FLUSH:
+	case IPVS_FNAT_CMD_NEW_DAEMON:
+	case IPVS_FNAT_CMD_DEL_DAEMON:
 		return true;
 	default:
 		return false;
 	}
 }
 
-// Answers the family may give to a request it refuses (docs/netlink.md), and what
-// genetlink and the netlink core themselves answer.
-bool allowed_errno(int e)
+// Commands an unprivileged process may not even read: the connections, and the
+// daemons (their interfaces and peers).
+bool admin_only(uint8_t cmd)
 {
+	return mutating(cmd) || cmd == IPVS_FNAT_CMD_GET_CONN || cmd == IPVS_FNAT_CMD_GET_DAEMON;
+}
+
+// Answers the family may give to a request it refuses (docs/netlink.md), and what
+// genetlink and the netlink core themselves answer. Starting a sync daemon may also
+// meet the socket layer's refusals (its interface, a port in use).
+bool allowed_errno(int e, uint8_t cmd)
+{
+	if (cmd == IPVS_FNAT_CMD_NEW_DAEMON &&
+	    (e == ENODEV || e == EADDRINUSE || e == EADDRNOTAVAIL || e == ENOBUFS))
+		return true;
 	switch (e) {
 	case 0:
 	case EINVAL:
@@ -277,6 +290,47 @@ public:
 		return nest(IPVS_FNAT_ATTR_CONFIG, std::move(c));
 	}
 
+	// A sync daemon on lo (the namespace's one interface) with unicast peers, so that
+	// starts succeed and stops find it; or a group, anything else.
+	Attr daemon(bool full)
+	{
+		std::vector<Attr> d;
+		d.push_back(u32(IPVS_FNAT_DAEMON_ATTR_STATE,
+				r_.chance(90) ? 1 + r_.below(2) : u32_edge()));
+		if (!full)
+			return nest(IPVS_FNAT_ATTR_DAEMON, std::move(d));
+		if (r_.chance(95))
+			d.push_back(r_.chance(85) ? str(IPVS_FNAT_DAEMON_ATTR_MCAST_IFN, "lo")
+						  : bytes(IPVS_FNAT_DAEMON_ATTR_MCAST_IFN, r_.junk(r_.below(20))));
+		if (r_.chance(30))
+			d.push_back(u32(IPVS_FNAT_DAEMON_ATTR_SYNCID, r_.chance(70) ? r_.below(256) : u32_edge()));
+		if (r_.chance(80)) {
+			std::vector<Attr> p;
+			for (uint32_t n = r_.chance(90) ? 1 + r_.below(3) : r_.below(20); n > 0; n--)
+				p.push_back(bytes(IPVS_FNAT_DAEMON_ATTR_PEER,
+						  r_.chance(85) ? addr("127.0.0." + std::to_string(2 + r_.below(3)))
+								: any_addr(af())));
+			d.push_back(nest(IPVS_FNAT_DAEMON_ATTR_PEERS, std::move(p)));
+		}
+		if (r_.chance(20))
+			d.push_back(bytes(IPVS_FNAT_DAEMON_ATTR_MCAST_GROUP,
+					  r_.chance(50) ? addr(r_.chance(50) ? "239.255.88.82" : "ff02::8850")
+							: any_addr(af())));
+		if (r_.chance(30))
+			d.push_back(be16(IPVS_FNAT_DAEMON_ATTR_MCAST_PORT, port()));
+		if (r_.chance(20))
+			d.push_back(u8(IPVS_FNAT_DAEMON_ATTR_MCAST_TTL, static_cast<uint8_t>(r_.next())));
+		if (r_.chance(30))
+			d.push_back(bytes(IPVS_FNAT_DAEMON_ATTR_KEY,
+					  r_.junk(r_.pick(std::vector<size_t>{0, 15, 16, 32, 64, 65, 200}))));
+		if (r_.chance(30))
+			d.push_back(u32(IPVS_FNAT_DAEMON_ATTR_SYNC_THRESHOLD,
+					r_.chance(70) ? r_.below(300) : u32_edge()));
+		if (r_.chance(5))	// replies-only attributes in a request
+			d.push_back(u8(IPVS_FNAT_DAEMON_ATTR_KEY_SET, 1));
+		return nest(IPVS_FNAT_ATTR_DAEMON, std::move(d));
+	}
+
 	// The attributes a command takes, as a plausible client would send them.
 	std::vector<Attr> for_cmd(uint8_t cmd)
 	{
@@ -302,6 +356,10 @@ public:
 			return r_.chance(50) ? std::vector<Attr>{service(false)} : std::vector<Attr>{};
 		case IPVS_FNAT_CMD_SET_CONFIG:
 			return {config()};
+		case IPVS_FNAT_CMD_NEW_DAEMON:
+			return {daemon(true)};
+		case IPVS_FNAT_CMD_DEL_DAEMON:
+			return {daemon(false)};
 		default:
 			return {};
 		}
@@ -507,7 +565,7 @@ private:
 		if (verbose_)
 			std::printf("%s -> %s %s\n", name.c_str(), errno_name(rep.error).c_str(),
 				    rep.extack.c_str());
-		if (!allowed_errno(rep.error) && !(unpriv_ && rep.error == EPERM))
+		if (!allowed_errno(rep.error, cmd) && !(unpriv_ && rep.error == EPERM))
 			failure(name + ": unexpected answer " + errno_name(rep.error) + " " + rep.extack);
 		if (!has_genl) {
 			if (rep.error != EINVAL)
@@ -526,7 +584,7 @@ private:
 		bool known = cmd >= 1 && cmd <= IPVS_FNAT_CMD_MAX;
 		if (!known && rep.error != EOPNOTSUPP)
 			failure("command " + std::to_string(cmd) + ": an unknown command answered " + errno_name(rep.error));
-		if (unpriv_ && known && (mutating(cmd) || cmd == IPVS_FNAT_CMD_GET_CONN) &&
+		if (unpriv_ && known && admin_only(cmd) &&
 		    rep.error != EPERM)
 			failure(name + " without CAP_NET_ADMIN answered " + errno_name(rep.error) +
 				" instead of EPERM");
@@ -545,7 +603,8 @@ private:
 			q.cmd = IPVS_FNAT_CMD_GET_INFO;
 		q.attrs = g_.for_cmd(q.cmd);
 		bool is_get = q.cmd == IPVS_FNAT_CMD_GET_SERVICE || q.cmd == IPVS_FNAT_CMD_GET_DEST ||
-			      q.cmd == IPVS_FNAT_CMD_GET_LADDR || q.cmd == IPVS_FNAT_CMD_GET_CONN;
+			      q.cmd == IPVS_FNAT_CMD_GET_LADDR || q.cmd == IPVS_FNAT_CMD_GET_CONN ||
+			      q.cmd == IPVS_FNAT_CMD_GET_DAEMON;
 		q.dump = is_get ? r_.chance(80) : r_.chance(5);
 		return q;
 	}
@@ -693,11 +752,18 @@ private:
 		}
 	}
 
+	// FLUSH, and the daemons the grammar started stopped (FLUSH leaves them).
 	void flush()
 	{
 		Reply rep = s_.call(req(IPVS_FNAT_CMD_FLUSH));
 		if (rep.error)
 			failure("FLUSH: " + errno_name(rep.error));
+		for (uint32_t state : {IPVS_FNAT_DAEMON_MASTER, IPVS_FNAT_DAEMON_BACKUP}) {
+			rep = s_.call(req(IPVS_FNAT_CMD_DEL_DAEMON,
+					  {nest(IPVS_FNAT_ATTR_DAEMON, {u32(IPVS_FNAT_DAEMON_ATTR_STATE, state)})}));
+			if (rep.error && rep.error != ESRCH)
+				failure("DEL_DAEMON: " + errno_name(rep.error));
+		}
 	}
 
 	Rng r_;

@@ -327,3 +327,88 @@ TEST(NetlinkCodec, ExtackText)
 	std::memcpy(buf.data(), &bad, sizeof(bad));
 	EXPECT_EQ(nl::extack_text(buf.data(), len), "");
 }
+
+TEST(NetlinkCodec, DaemonRequestCarriesOnlyWhatWasGiven)
+{
+	DaemonConfig d;
+	d.state = IPVS_FNAT_DAEMON_MASTER;
+	d.mcast_ifn = "sync0";
+	d.peers = {A("2001:db8:f::12"), A("2001:db8:f::13")};
+	d.port = 9000;
+	d.key = std::vector<std::uint8_t>(32, 0x5a);
+	Msg m = new_msg();
+	nl::put_daemon_config(m.get(), d);
+	Top top(m.get());
+	nlattr *tb[IPVS_FNAT_DAEMON_ATTR_MAX + 1];
+	nested(tb, top.tb[IPVS_FNAT_ATTR_DAEMON]);
+	EXPECT_EQ(nla_get_u32(tb[IPVS_FNAT_DAEMON_ATTR_STATE]), IPVS_FNAT_DAEMON_MASTER);
+	EXPECT_STREQ(static_cast<const char *>(nla_data(tb[IPVS_FNAT_DAEMON_ATTR_MCAST_IFN])), "sync0");
+	EXPECT_EQ(ntohs(nla_get_u16(tb[IPVS_FNAT_DAEMON_ATTR_MCAST_PORT])), 9000);  // __be16
+	EXPECT_EQ(nla_len(tb[IPVS_FNAT_DAEMON_ATTR_KEY]), 32);
+	ASSERT_NE(tb[IPVS_FNAT_DAEMON_ATTR_PEERS], nullptr);
+	EXPECT_TRUE(nla_is_nested(tb[IPVS_FNAT_DAEMON_ATTR_PEERS]));
+	int peers = 0, rem;
+	nlattr *a;
+	nla_for_each_nested(a, tb[IPVS_FNAT_DAEMON_ATTR_PEERS], rem) {
+		EXPECT_EQ(nla_type(a), IPVS_FNAT_DAEMON_ATTR_PEER);
+		EXPECT_EQ(nla_len(a), 16);
+		peers++;
+	}
+	EXPECT_EQ(peers, 2);
+	// Left to the kernel's defaults: not sent at all.
+	for (int t : {IPVS_FNAT_DAEMON_ATTR_SYNCID, IPVS_FNAT_DAEMON_ATTR_MCAST_GROUP, IPVS_FNAT_DAEMON_ATTR_MCAST_TTL,
+		      IPVS_FNAT_DAEMON_ATTR_SYNC_THRESHOLD})
+		EXPECT_EQ(tb[t], nullptr) << t;
+
+	Msg s = new_msg();
+	nl::put_daemon_state(s.get(), IPVS_FNAT_DAEMON_BACKUP);
+	Top st(s.get());
+	nlattr *sb[IPVS_FNAT_DAEMON_ATTR_MAX + 1];
+	nested(sb, st.tb[IPVS_FNAT_ATTR_DAEMON]);
+	EXPECT_EQ(nla_get_u32(sb[IPVS_FNAT_DAEMON_ATTR_STATE]), IPVS_FNAT_DAEMON_BACKUP);
+	EXPECT_EQ(sb[IPVS_FNAT_DAEMON_ATTR_MCAST_IFN], nullptr);
+}
+
+TEST(NetlinkCodec, DaemonReply)
+{
+	Msg m = new_msg();
+	nlattr *d = nla_nest_start(m.get(), IPVS_FNAT_ATTR_DAEMON);
+	nla_put_u32(m.get(), IPVS_FNAT_DAEMON_ATTR_STATE, IPVS_FNAT_DAEMON_BACKUP);
+	nla_put_string(m.get(), IPVS_FNAT_DAEMON_ATTR_MCAST_IFN, "sync0");
+	nla_put_u32(m.get(), IPVS_FNAT_DAEMON_ATTR_SYNCID, 9);
+	nla_put_u16(m.get(), IPVS_FNAT_DAEMON_ATTR_MCAST_PORT, htons(8850));
+	nla_put_u8(m.get(), IPVS_FNAT_DAEMON_ATTR_MCAST_TTL, 2);
+	nla_put(m.get(), IPVS_FNAT_DAEMON_ATTR_MCAST_GROUP, 4, A("239.255.88.82").bytes.data());
+	nla_put_u8(m.get(), IPVS_FNAT_DAEMON_ATTR_KEY_SET, 1);
+	nla_put_u64(m.get(), IPVS_FNAT_DAEMON_ATTR_EPOCH, 1234567890123ull);
+	nlattr *st = nla_nest_start(m.get(), IPVS_FNAT_DAEMON_ATTR_STATS);
+	nla_put_u64(m.get(), IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS, 7);
+	nla_put_u64(m.get(), IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS + kSyncStatCount - 1, 11);
+	nla_nest_end(m.get(), st);
+	nla_nest_end(m.get(), d);
+	Top top(m.get());
+	const Daemon got = nl::parse_daemon(top.tb[IPVS_FNAT_ATTR_DAEMON]);
+	EXPECT_EQ(got.state, IPVS_FNAT_DAEMON_BACKUP);
+	EXPECT_EQ(got.mcast_ifn, "sync0");
+	EXPECT_EQ(got.syncid, 9u);
+	EXPECT_EQ(got.port, 8850);
+	EXPECT_EQ(got.ttl, 2);
+	EXPECT_EQ(got.group, A("239.255.88.82"));
+	EXPECT_TRUE(got.peers.empty());
+	EXPECT_TRUE(got.key_set);
+	EXPECT_FALSE(got.threshold);
+	EXPECT_EQ(got.epoch, 1234567890123ull);
+	EXPECT_EQ(got.stats[0], 7u);
+	EXPECT_EQ(got.stats[kSyncStatCount - 1], 11u);
+	EXPECT_EQ(sync_stat_name(kSyncStatCount - 1), "deleted");
+
+	Msg bad = new_msg();
+	nlattr *b = nla_nest_start(bad.get(), IPVS_FNAT_ATTR_DAEMON);
+	nla_put_u32(bad.get(), IPVS_FNAT_DAEMON_ATTR_STATE, IPVS_FNAT_DAEMON_MASTER);
+	nla_put(bad.get(), IPVS_FNAT_DAEMON_ATTR_MCAST_IFN, 3, "lo");
+	nla_put(bad.get(), IPVS_FNAT_DAEMON_ATTR_MCAST_GROUP, 5, "\xef\x01\x01\x01\x00");
+	nla_nest_end(bad.get(), b);
+	Top bt(bad.get());
+	EXPECT_THROW(nl::parse_daemon(bt.tb[IPVS_FNAT_ATTR_DAEMON]), TransportError);
+	EXPECT_THROW(nl::parse_daemon(nullptr), TransportError);
+}
