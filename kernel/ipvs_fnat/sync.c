@@ -362,7 +362,7 @@ void fnat_sync_daemon_teardown(struct fnat_sync_daemon *d)
 	cancel_delayed_work_sync(&d->tick);
 	/* The master's sender, which only the two above and itself queue. */
 	if (d->tx_work)
-		cancel_work_sync(d->tx_work);
+		cancel_delayed_work_sync(d->tx_work);
 	sock_release(d->sock);
 	d->sock = NULL;
 	if (d->tfm)

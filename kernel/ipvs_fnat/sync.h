@@ -129,7 +129,7 @@ struct fnat_sync_daemon {
 	void (*saved_data_ready)(struct sock *sk);
 	struct work_struct rx_work;	/* reads the socket */
 	struct delayed_work tick;	/* timers: HELLO, refresh, NACK retries, ACKs */
-	struct work_struct *tx_work;	/* the master's sender; NULL for a backup */
+	struct delayed_work *tx_work;	/* the master's sender; NULL for a backup */
 	struct mutex lock;		/* the state below and in the daemon structs */
 	bool stopping;			/* set by stop: works queue nothing more */
 	u8 *rxbuf;			/* IPVS_FNAT_SYNC_MAX_MSG + 1 */

@@ -6,7 +6,9 @@
  *   - A connection is queued by the datapath (fnat_sync_conn_changed()) when it has
  *     seen the threshold's client packets, on every later state change, when its TOA
  *     is delivered, and when it ends (if it was sent). The sender snapshots it when
- *     it gets to it, so several changes in a row cost one record.
+ *     it gets to it, FNAT_SYNC_TX_DELAY after the first of a batch was queued, so
+ *     that several changes in a row cost one record, several connections share a
+ *     message, and one that ends within the delay costs nothing.
  *   - The tick's refresh sweep walks the table, 1/FNAT_SYNC_SWEEP_TICKS of it per
  *     tick, and queues every connection whose backups' copy would expire before it
  *     does (it has seen traffic since), and any that should have been sent but was
@@ -36,6 +38,11 @@
 #include "sync.h"
 
 #define FNAT_SYNC_TX_BATCH	256	/* connections dequeued per lock hold */
+/* A queued connection waits this long for others to share its message (and a short
+ * one may end meanwhile and never be sent); FNAT_SYNC_TX_EARLY waiting are sent at
+ * once. */
+#define FNAT_SYNC_TX_DELAY	msecs_to_jiffies(20)
+#define FNAT_SYNC_TX_EARLY	128
 #define FNAT_SYNC_SWEEP_TICKS	80	/* the whole table refreshed-checked every 8 s */
 #define FNAT_SYNC_SWEEP_MAX	256	/* connections queued per tick by the sweep */
 #define FNAT_SYNC_RESYNC_MSGS	64	/* resync messages per tx run */
@@ -54,7 +61,7 @@ struct fnat_sync_sent {
 
 struct fnat_sync_master {
 	struct fnat_sync_daemon d;
-	struct work_struct tx_work;
+	struct delayed_work tx_work;
 
 	spinlock_t qlock;
 	struct fnat_conn **q;		/* ring of FNAT_SYNC_Q_LEN */
@@ -106,7 +113,8 @@ void fnat_sync_conn_changed(struct fnat_conn *cp)
 {
 	struct fnat_net *fn = fnat_net(fnat_conn_net(cp));
 	struct fnat_sync_master *m;
-	bool kick = false, dropped = false;
+	bool dropped = false;
+	unsigned int qlen = 0;
 
 	if (!fnat_sync_eligible(cp, READ_ONCE(fn->sync_threshold)))
 		return;
@@ -124,7 +132,7 @@ void fnat_sync_conn_changed(struct fnat_conn *cp)
 		dropped = true;
 	} else {
 		m->q[(m->qhead + m->qlen) % FNAT_SYNC_Q_LEN] = cp;
-		kick = m->qlen++ == 0;
+		qlen = ++m->qlen;
 	}
 	spin_unlock_bh(&m->qlock);
 	if (dropped) {
@@ -133,8 +141,12 @@ void fnat_sync_conn_changed(struct fnat_conn *cp)
 		clear_bit(FNAT_CONN_F_SYNC_QUEUED, &cp->flags);
 		fnat_sync_count(&m->d, FNAT_C_SYNC_QUEUE_DROPS);
 		fnat_conn_put(cp);
-	} else if (kick && !READ_ONCE(m->d.stopping)) {
-		queue_work(fnat_sync_wq, &m->tx_work);
+	} else if (READ_ONCE(m->d.stopping)) {
+		/* teardown cancels the sender; stop drains the queue */
+	} else if (qlen == 1) {
+		queue_delayed_work(fnat_sync_wq, &m->tx_work, FNAT_SYNC_TX_DELAY);
+	} else if (qlen == FNAT_SYNC_TX_EARLY) {
+		mod_delayed_work(fnat_sync_wq, &m->tx_work, 0);
 	}
 	rcu_read_unlock();
 }
@@ -255,7 +267,8 @@ static void fnat_sync_resync_step(struct fnat_sync_master *m)
 
 static void fnat_sync_tx_work(struct work_struct *work)
 {
-	struct fnat_sync_master *m = container_of(work, struct fnat_sync_master, tx_work);
+	struct fnat_sync_master *m = container_of(to_delayed_work(work), struct fnat_sync_master,
+						  tx_work);
 	unsigned int n, i;
 
 	mutex_lock(&m->d.lock);
@@ -286,7 +299,7 @@ static void fnat_sync_tx_work(struct work_struct *work)
 	/* A resync with room left in its window goes on at once; a full one
 	 * waits for the requester's ACKs (rx queues us). */
 	if (m->resync && m->next_seq - 1 - m->resync_acked < FNAT_SYNC_RESYNC_INFLIGHT)
-		queue_work(fnat_sync_wq, &m->tx_work);
+		mod_delayed_work(fnat_sync_wq, &m->tx_work, 0);
 out:
 	mutex_unlock(&m->d.lock);
 }
@@ -375,7 +388,7 @@ static void fnat_sync_master_rx(struct fnat_sync_daemon *d, const u8 *data, unsi
 		m->resync_acked = m->next_seq - 1;
 		m->resync_progress = jiffies;
 		fnat_sync_count(d, FNAT_C_SYNC_RESYNC);
-		queue_work(fnat_sync_wq, &m->tx_work);
+		mod_delayed_work(fnat_sync_wq, &m->tx_work, 0);
 		break;
 	case IPVS_FNAT_SYNC_T_ACK:
 		off = 0;
@@ -388,7 +401,7 @@ static void fnat_sync_master_rx(struct fnat_sync_daemon *d, const u8 *data, unsi
 		    (s32)(ack - m->resync_acked) > 0 && (s32)(m->next_seq - 1 - ack) >= 0) {
 			m->resync_acked = ack;
 			m->resync_progress = jiffies;
-			queue_work(fnat_sync_wq, &m->tx_work);
+			mod_delayed_work(fnat_sync_wq, &m->tx_work, 0);
 		}
 		break;
 	case IPVS_FNAT_SYNC_T_NACK:
@@ -490,7 +503,7 @@ struct fnat_sync_master *fnat_sync_master_start(struct net *net,
 		return NULL;
 	}
 	spin_lock_init(&m->qlock);
-	INIT_WORK(&m->tx_work, fnat_sync_tx_work);
+	INIT_DELAYED_WORK(&m->tx_work, fnat_sync_tx_work);
 	m->q = kvcalloc(FNAT_SYNC_Q_LEN, sizeof(*m->q), GFP_KERNEL);
 	m->msgbuf = kmalloc(IPVS_FNAT_SYNC_MAX_MSG, GFP_KERNEL);
 	m->win = vzalloc(array_size(FNAT_SYNC_WINDOW, sizeof(*m->win)));
