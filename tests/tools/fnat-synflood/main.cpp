@@ -6,9 +6,11 @@
 //   fnat-synflood --dst ADDR --port P --spoof PREFIX [--count N]
 //                 [--via packet --ifname IF --dmac MAC | --via raw [--batch N]]
 //                 [--tuples random [--seed S] | --tuples seq [--first I]] [--rate PPS]
+//                 [--proto tcp|udp]
 //
 // Each packet: IPv4 or IPv6 (the family of --dst) + a TCP SYN with an MSS option,
-// checksums correct, to ADDR:P. The client tuples:
+// checksums correct, to ADDR:P; with --proto udp a 16-byte UDP datagram instead, so
+// that every tuple is a new UDP flow (the sync bench's established table). The client tuples:
 //   --tuples random (default): a random host of PREFIX (never its first or last
 //     address) and a random port 1024..65535, from a generator seeded with --seed.
 //   --tuples seq: tuple number i (from --first on, default 0) is the address
@@ -142,11 +144,12 @@ void add(uint8_t *out, const uint8_t *a, size_t alen, uint64_t k)
 }
 
 // The SYN's bytes: [Ethernet] + IPv4/IPv6 + TCP, everything fixed filled in once;
-// set() writes one tuple and the checksums.
+// set() writes one tuple and the checksums. With udp, a UDP datagram of the same
+// length instead (16 bytes of zeros after its header): one new flow per tuple.
 class Syn {
 public:
-	Syn(bool v6, bool eth, const uint8_t *daddr, uint16_t dport)
-		: v6_(v6), alen_(v6 ? 16 : 4), l3_(v6 ? 40 : 20), off_(eth ? kEthLen : 0),
+	Syn(bool v6, bool eth, const uint8_t *daddr, uint16_t dport, bool udp)
+		: v6_(v6), udp_(udp), alen_(v6 ? 16 : 4), l3_(v6 ? 40 : 20), off_(eth ? kEthLen : 0),
 		  tmpl_(off_ + l3_ + kTcpLen, 0)
 	{
 		uint8_t *ip = tmpl_.data() + off_, *th = ip + l3_;
@@ -162,6 +165,13 @@ public:
 			put16(ip + 2, static_cast<uint16_t>(l3_ + kTcpLen));
 			ip[8] = 64;
 			ip[9] = IPPROTO_TCP;
+		}
+		if (udp) {
+			ip[v6 ? 6 : 9] = IPPROTO_UDP;
+			std::memcpy(ip + daddr_off(), daddr, alen_);
+			put16(th + 2, dport);
+			put16(th + 4, static_cast<uint16_t>(kTcpLen));
+			return;
 		}
 		std::memcpy(ip + daddr_off(), daddr, alen_);
 		put16(th + 2, dport);
@@ -189,11 +199,16 @@ public:
 			put16(ip + 10, fold(sum16(ip, 20)));
 		}
 		put16(th, sport);
-		put16(th + 4, static_cast<uint16_t>(seq >> 16));
-		put16(th + 6, static_cast<uint16_t>(seq));
 		// The pseudo-header, then the segment.
 		uint32_t s = sum16(ip + saddr_off(), 2 * alen_);
-		s += IPPROTO_TCP + static_cast<uint32_t>(kTcpLen);
+		s += (udp_ ? IPPROTO_UDP : IPPROTO_TCP) + static_cast<uint32_t>(kTcpLen);
+		if (udp_) {
+			uint16_t c = fold(sum16(th, kTcpLen, s));
+			put16(th + 6, c ? c : 0xffff);
+			return;
+		}
+		put16(th + 4, static_cast<uint16_t>(seq >> 16));
+		put16(th + 6, static_cast<uint16_t>(seq));
 		put16(th + 16, fold(sum16(th, kTcpLen, s)));
 	}
 
@@ -201,7 +216,7 @@ private:
 	size_t saddr_off() const { return v6_ ? 8 : 12; }
 	size_t daddr_off() const { return v6_ ? 24 : 16; }
 
-	bool v6_;
+	bool v6_, udp_;
 	size_t alen_, l3_, off_;
 	std::vector<uint8_t> tmpl_;
 };
@@ -210,7 +225,7 @@ private:
 
 int main(int argc, char **argv)
 {
-	std::string ifname, dmac, dst, spoof, via = "packet", tuples = "random";
+	std::string ifname, dmac, dst, spoof, via = "packet", tuples = "random", proto = "tcp";
 	uint64_t count = 10000, seed = 1, first = 0, batch = 64;
 	bool have_first = false;
 	int port = 80;
@@ -245,6 +260,8 @@ int main(int argc, char **argv)
 				batch = number(a, v, 1024);
 			else if (a == "--tuples")
 				tuples = v;
+			else if (a == "--proto")
+				proto = v;
 			else if (a == "--first") {
 				first = number(a, v, 1000000000000);
 				have_first = true;
@@ -253,6 +270,8 @@ int main(int argc, char **argv)
 		}
 		if (via != "packet" && via != "raw")
 			throw std::invalid_argument("--via is packet or raw");
+		if (proto != "tcp" && proto != "udp")
+			throw std::invalid_argument("--proto is tcp or udp");
 		if (tuples != "random" && tuples != "seq")
 			throw std::invalid_argument("--tuples is random or seq");
 		if (have_first && tuples != "seq")
@@ -268,7 +287,8 @@ int main(int argc, char **argv)
 		std::fprintf(stderr,
 			     "usage: fnat-synflood --dst ADDR --port P --spoof PREFIX [--count N]\n"
 			     "         [--via packet --ifname IF --dmac MAC | --via raw [--batch N]]\n"
-			     "         [--tuples random [--seed S] | --tuples seq [--first I]] [--rate PPS]\n");
+			     "         [--tuples random [--seed S] | --tuples seq [--first I]] [--rate PPS]\n"
+			     "         [--proto tcp|udp]\n");
 		return 2;
 	}
 	try {
@@ -300,7 +320,7 @@ int main(int argc, char **argv)
 							    " needs a client address beyond " + spoof);
 		}
 
-		Syn syn(v6, packet, daddr, static_cast<uint16_t>(port));
+		Syn syn(v6, packet, daddr, static_cast<uint16_t>(port), proto == "udp");
 		int fd;
 		if (packet) {
 			fd = socket(AF_PACKET, SOCK_RAW, 0);
