@@ -27,6 +27,7 @@
 #    without slub_debug: vm-run --bench).
 # BENCH_SYNC_PARTS ("cps resync") picks the parts. Prints the BENCH lines above (and _spread); keeps every round in $BENCH_DIR/sync.tsv.
 . "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/stats.bash"
 
 REPS=${BENCH_REPS:-5}
 SECS=${BENCH_SECS:-4}
@@ -109,10 +110,6 @@ cps() {
 	return $rc
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 0) }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-	END { printf "%.3f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f..%.3f", lo, hi }'; }
 
 ON_MSGS=0
 ON_RECORDS=0

@@ -38,6 +38,7 @@
 # Prints the BENCH lines above (and _spread, the rates beside them); keeps every round
 # in $BENCH_DIR/synproxy.tsv.
 . "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/stats.bash"
 
 REPS=${BENCH_REPS:-5}
 SECS=${BENCH_SECS:-4}
@@ -190,10 +191,6 @@ iperf() {
 		/usr/bin/python3 -c 'import json,sys; print("%.0f" % json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])'
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 0) }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-	END { printf "%.3f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f..%.3f", lo, hi }'; }
 
 round() {
 	local r=$1 plain sp noflood flooded inoflood iflooded base ours nft up0 up1 dn0 dn1

@@ -21,6 +21,7 @@
 #   BENCH toa_accept_plain_rate_off|_rate_on <conn/s>
 #   BENCH toa_accept_plain_ratio <on/off>
 . "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/stats.bash"
 . "$(dirname "$0")/../e2e/toa_lib.sh"
 
 ROUNDS=${TOA_BENCH_ROUNDS:-6}
@@ -59,8 +60,6 @@ measure() {
 }
 
 rate() { awk -v a="$1" -v m="$2" 'BEGIN { printf "%.1f", a * 1000 / m }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-	END { printf "%.3f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 setup
 declare -A acc=() ms=() ratios=()
