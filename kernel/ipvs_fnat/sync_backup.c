@@ -2,8 +2,13 @@
 /*
  * The sync backup: installs other directors' connections (docs/sync.md).
  *
- * It follows up to FNAT_SYNC_SOURCES masters, each known by its address and sync id,
- * with the epoch and the next sequence number it expects of each. A DATA message is
+ * It follows up to FNAT_SYNC_SOURCES masters, each known by its sync id and the
+ * address it sends from (not the port: a restarted master sends from another one),
+ * with the epoch and the next sequence number it expects of each. A message of an
+ * epoch being followed belongs to that master whatever address or port a copy of it
+ * comes from, so a replayed message is known by its sequence number even when it is
+ * sent again from elsewhere; replies go to where the master's last accepted message
+ * came from. A DATA message is
  * applied only in order: one ahead of a gap is not applied (go-back-N); the gap is
  * asked for again with a NACK of every missing number, retried each tick up to
  * FNAT_SYNC_NACK_TRIES times, after which the missing messages are given up (counted)
@@ -49,18 +54,19 @@ struct fnat_sync_backup {
 	struct fnat_sync_source src[FNAT_SYNC_SOURCES];
 };
 
-static bool fnat_sync_addr_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+/* The same host (the port left out). */
+static bool fnat_sync_host_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
 	if (a->ss_family != b->ss_family)
 		return false;
 	if (a->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
 
-		return ipv6_addr_equal(&x->sin6_addr, &y->sin6_addr) && x->sin6_port == y->sin6_port;
+		return ipv6_addr_equal(&x->sin6_addr, &y->sin6_addr);
 	} else {
 		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
 
-		return x->sin_addr.s_addr == y->sin_addr.s_addr && x->sin_port == y->sin_port;
+		return x->sin_addr.s_addr == y->sin_addr.s_addr;
 	}
 }
 
@@ -129,9 +135,10 @@ static void fnat_sync_nack(struct fnat_sync_backup *b, struct fnat_sync_source *
 /* --- the sources ----------------------------------------------------------------------- */
 
 static struct fnat_sync_source *fnat_sync_source(struct fnat_sync_backup *b,
-						 const struct sockaddr_storage *from, u8 syncid)
+						 const struct sockaddr_storage *from, u8 syncid,
+						 u64 epoch)
 {
-	struct fnat_sync_source *s, *free = NULL, *oldest = NULL;
+	struct fnat_sync_source *s, *free = NULL, *oldest = NULL, *host = NULL;
 	unsigned int i;
 
 	for (i = 0; i < FNAT_SYNC_SOURCES; i++) {
@@ -140,11 +147,18 @@ static struct fnat_sync_source *fnat_sync_source(struct fnat_sync_backup *b,
 			free = free ?: s;
 			continue;
 		}
-		if (s->syncid == syncid && fnat_sync_addr_eq(&s->addr, from))
-			return s;
+		if (s->syncid == syncid) {
+			/* A life being followed, from wherever this copy was sent. */
+			if (s->epoch == epoch)
+				return s;
+			if (!host && fnat_sync_host_eq(&s->addr, from))
+				host = s;
+		}
 		if (!oldest || time_before(s->heard, oldest->heard))
 			oldest = s;
 	}
+	if (host)
+		return host;	/* that master, in another life (older or newer) */
 	/* A new master: the least recently heard is forgotten if there is no room. */
 	s = free ?: oldest;
 	memset(s, 0, sizeof(*s));
@@ -220,7 +234,7 @@ static void fnat_sync_backup_rx(struct fnat_sync_daemon *d, const u8 *data, unsi
 		return;
 	}
 
-	s = fnat_sync_source(b, from, m.syncid);
+	s = fnat_sync_source(b, from, m.syncid, m.epoch);
 	if (s->used && m.epoch < s->epoch) {
 		/* An older life of this master: recorded and played back. */
 		fnat_sync_count(d, FNAT_C_SYNC_REPLAY);
@@ -231,6 +245,7 @@ static void fnat_sync_backup_rx(struct fnat_sync_daemon *d, const u8 *data, unsi
 		/* First heard, or restarted: follow it from this message on, and ask
 		 * for what it had before. */
 		s->used = true;
+		s->addr = *from;
 		s->epoch = m.epoch;
 		s->next = m.type == IPVS_FNAT_SYNC_T_DATA ? m.seq : m.seq + 1;
 		s->gap = false;
@@ -276,6 +291,7 @@ static void fnat_sync_backup_rx(struct fnat_sync_daemon *d, const u8 *data, unsi
 	}
 	fnat_sync_apply(b, &m);
 	fnat_sync_count(d, FNAT_C_SYNC_RX_MSGS);
+	s->addr = *from;	/* where the master's next replies are wanted */
 	s->resync_wanted = false;
 	s->next = m.seq + 1;
 	if (s->gap && (s32)(s->next - s->last_seen) > 0)

@@ -27,8 +27,9 @@
 # Scenarios: without sync a transfer breaks at the failover (the test can fail); with
 # sync, IPv4 and IPv6 downloads and an upload (sha256), an interactive session and a
 # persistent client go on with no RST; 10 % loss on the sync link; the backup
-# restarted mid-run; wrong keys; active-active both ways; fuzzed datagrams; unload
-# with the daemons running.
+# restarted mid-run; wrong keys and replayed messages; active-active both ways;
+# fuzzed datagrams and records for a VIP or real server the backup lacks; unload with
+# the daemons running.
 . "$(dirname "$0")/lib.sh"
 
 VIP1=192.0.2.10
@@ -378,8 +379,20 @@ test_keys() {
 	fnat d1 --start-daemon master --mcast-interface sync0 --sync-key-file "$T/k1"
 	check "-L --daemon shows key=set, never the key" \
 		sh -c "ip netns exec d1 '$FNAT_TOOL' -L --daemon | grep -q 'key=set' && ! ip netns exec d1 '$FNAT_TOOL' -L --daemon --json | grep -qi \"$(od -An -tx1 "$T/k1" | tr -d ' \n' | head -c 16)\""
+	on d2 tcpdump -i sync0 -n -U -w "$T/sync.pcap" udp port 8850 >/dev/null 2>&1 &
+	local cap=$!
 	hold_conns 5 $VIP1 7 20
 	check "with the same key on both the backup installs them" wait_until 15 same_tables "$VIP1:7"
+	kill $cap
+	wait $cap 2>/dev/null
+	local r0 m0 before
+	r0=$(stat_of d2 sync_replay) m0=$(stat_of d2 sync_rx_msgs) before=$(conn_set d2)
+	check "the captured messages are sent again from d1, from another port" \
+		on d1 $FUZZ replay "$T/sync.pcap" 198.51.100.130 8850
+	check "the backup counts the replayed DATA messages (replay)" \
+		wait_until 5 sh -c "[ \$(ip netns exec d2 awk '\$1 == \"sync_replay\" { print \$2 }' /proc/net/ip_vs_fnat_stats) -gt $r0 ]"
+	check_eq "and applies none of them" "$m0" "$(stat_of d2 sync_rx_msgs)"
+	check_eq "its table is unchanged" "$before" "$(conn_set d2)"
 	reset
 }
 
@@ -430,6 +443,20 @@ test_fuzz() {
 		on d1 $FUZZ valid 198.51.100.130 8850 198.51.100.2 40000 $VIP1 80 $LIP1 30000 203.0.113.11 80
 	check "the backup installs it, LIP:lport as sent" \
 		wait_until 5 sh -c "ip netns exec d2 '$FNAT_TOOL' -L -c -n | grep -q '198.51.100.2:40000 *$VIP1:80 *$LIP1:30000 *203.0.113.11:80'"
+	info "records the backup cannot place: dropped and counted (docs/sync.md)"
+	local ns0 nd0 nl0 n0
+	ns0=$(stat_of d2 sync_no_service) nd0=$(stat_of d2 sync_no_dest) nl0=$(stat_of d2 sync_no_laddr)
+	n0=$(conn_count d2)
+	on d1 $FUZZ valid 198.51.100.130 8850 198.51.100.2 40001 192.0.2.99 80 $LIP1 30001 203.0.113.11 80 >/dev/null
+	on d1 $FUZZ valid 198.51.100.130 8850 198.51.100.2 40002 $VIP1 80 $LIP1 30002 203.0.113.99 80 >/dev/null
+	on d1 $FUZZ valid 198.51.100.130 8850 198.51.100.2 40003 $VIP1 80 192.0.2.199 30003 203.0.113.11 80 >/dev/null
+	check "a record for a VIP the backup lacks: no_service" \
+		wait_until 5 sh -c "[ \$(ip netns exec d2 awk '\$1 == \"sync_no_service\" { print \$2 }' /proc/net/ip_vs_fnat_stats) -gt $ns0 ]"
+	check "a record for a real server it lacks: no_dest" \
+		wait_until 5 sh -c "[ \$(ip netns exec d2 awk '\$1 == \"sync_no_dest\" { print \$2 }' /proc/net/ip_vs_fnat_stats) -gt $nd0 ]"
+	check "a record for a LIP it lacks: no_laddr" \
+		wait_until 5 sh -c "[ \$(ip netns exec d2 awk '\$1 == \"sync_no_laddr\" { print \$2 }' /proc/net/ip_vs_fnat_stats) -gt $nl0 ]"
+	check_eq "none of the three is installed" "$n0" "$(conn_count d2)"
 	reset
 }
 

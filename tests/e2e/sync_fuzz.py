@@ -12,6 +12,8 @@ the module).
       messages, a wrong magic or version, lying lengths, unknown mandatory fields,
       records of every shape. Records name VADDR (a VIP the backup does not have), so
       that even one that decodes cannot install anything. Prints what it sent, by kind.
+  sync_fuzz.py replay PCAP DEST PORT
+      Every sync datagram of a capture sent again unchanged, from a new port.
 """
 import random
 import socket
@@ -140,10 +142,22 @@ def fuzz(dest, port, count, seed, vaddr):
     print("fuzz: " + " ".join(f"{k}={v}" for k, v in sorted(kinds.items())))
 
 
+def replay(pcap, dest, port):
+    # Every sync datagram of a capture, sent again as it was, from this host and a
+    # new port: a backup must know them as seen (their epoch and sequence numbers).
+    from scapy.all import UDP, rdpcap
+    msgs = [bytes(p[UDP].payload) for p in rdpcap(pcap) if UDP in p]
+    msgs = [m for m in msgs if m[:4] == struct.pack("!I", MAGIC)]
+    send(dest, port, msgs)
+    print(f"replay: {len(msgs)} datagrams")
+
+
 def main():
     mode, args = sys.argv[1], sys.argv[2:]
     if mode == "valid":
         valid(*args)
+    elif mode == "replay":
+        replay(*args)
     else:
         fuzz(*args)
 
