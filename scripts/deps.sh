@@ -20,6 +20,9 @@ packages=(
 	keepalived python3-prometheus-client
 	# the benchmarks (make bench): the profiler and the plot
 	linux-perf gnuplot-nox
+	# make bench-pps: the packet generator (trafgen; pktgen is a module of the test
+	# kernel) and, for PROFILE=1, bpftrace
+	netsniff-ng bpftrace
 	# make test's DKMS stage builds and installs the modules for the test kernel (DKMS
 	# signs them with a key it makes with openssl)
 	dkms openssl

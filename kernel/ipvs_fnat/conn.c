@@ -147,27 +147,81 @@ static bool fnat_conn_match_out(const struct fnat_conn *cp, const struct net *ne
 	       fnat_addr_eq(t->af, &cp->laddr, &t->daddr) && net_eq(fnat_conn_net(cp), net);
 }
 
-/* Under RCU. The result is valid until the read-side section ends. */
-struct fnat_conn *fnat_conn_lookup_in(struct net *net, const struct fnat_tuple *t)
-{
-	u32 b = fnat_conn_hash(net, t->protocol, t->af, &t->saddr, t->sport, &t->daddr, t->dport);
-	struct fnat_conn *cp;
+/* Which of its connection's entries h is: hn[0] starts the 64-byte aligned object,
+ * hn[1] is 16 bytes in (both checked at build time, the alignment at the cache's
+ * creation), so bit 4 of the address tells, without a byte in every entry. */
+#define FNAT_CONN_ALIGN	64
+static_assert(offsetof(struct fnat_conn, hn[FNAT_DIR_IN]) == 0 &&
+	      offsetof(struct fnat_conn, hn[FNAT_DIR_OUT]) == sizeof(struct fnat_conn_hnode) &&
+	      sizeof(struct fnat_conn_hnode) == 16);
 
-	hlist_for_each_entry_rcu(cp, &fnat_conn_tab[b], c_node)
-		if (fnat_conn_match_in(cp, net, t))
-			return cp;
+static inline enum fnat_dir fnat_hnode_dir(const struct fnat_conn_hnode *h)
+{
+	return ((unsigned long)h / sizeof(*h)) & 1 ? FNAT_DIR_OUT : FNAT_DIR_IN;
+}
+
+static inline struct fnat_conn *fnat_hnode_conn(const struct fnat_conn_hnode *h)
+{
+	return container_of((struct fnat_conn_hnode *)(h - fnat_hnode_dir(h)), struct fnat_conn,
+			    hn[0]);
+}
+
+/* Does entry h carry tuple t (its direction's tuple, as the packet has it)? */
+static bool fnat_hnode_match(const struct fnat_conn_hnode *h, const struct net *net,
+			     const struct fnat_tuple *t)
+{
+	const struct fnat_conn *cp = fnat_hnode_conn(h);
+
+	return fnat_hnode_dir(h) == FNAT_DIR_IN ? fnat_conn_match_in(cp, net, t) :
+						 fnat_conn_match_out(cp, net, t);
+}
+
+/* Each connection of bucket b once, by its client-side entry (a loop statement:
+ * break and continue work in its body). Under RCU or the bucket's lock. */
+#define fnat_for_each_conn_rcu(cp, h, b)					\
+	hlist_for_each_entry_rcu(h, &fnat_conn_tab[b], node)			\
+		if (fnat_hnode_dir(h) != FNAT_DIR_IN || !((cp) = fnat_hnode_conn(h))) {} else
+
+static inline u32 fnat_tuple_bucket(const struct net *net, const struct fnat_tuple *t)
+{
+	return fnat_conn_hash(net, t->protocol, t->af, &t->saddr, t->sport, &t->daddr, t->dport);
+}
+
+/* Under RCU. The result is valid until the read-side section ends. No two entries
+ * carry the same tuple (fnat_conn_taken()), so the first match is the one. */
+struct fnat_conn *fnat_conn_lookup(struct net *net, const struct fnat_tuple *t,
+				   enum fnat_dir *dir)
+{
+	struct fnat_conn_hnode *h;
+
+	hlist_for_each_entry_rcu(h, &fnat_conn_tab[fnat_tuple_bucket(net, t)], node)
+		if (fnat_hnode_match(h, net, t)) {
+			*dir = fnat_hnode_dir(h);
+			return fnat_hnode_conn(h);
+		}
 	return NULL;
 }
 
-struct fnat_conn *fnat_conn_lookup_out(struct net *net, const struct fnat_tuple *t)
+struct fnat_conn *fnat_conn_lookup_dir(struct net *net, const struct fnat_tuple *t,
+				       enum fnat_dir dir)
 {
-	u32 b = fnat_conn_hash(net, t->protocol, t->af, &t->saddr, t->sport, &t->daddr, t->dport);
-	struct fnat_conn *cp;
+	struct fnat_conn_hnode *h;
 
-	hlist_for_each_entry_rcu(cp, &fnat_conn_tab[b], r_node)
-		if (fnat_conn_match_out(cp, net, t))
-			return cp;
+	hlist_for_each_entry_rcu(h, &fnat_conn_tab[fnat_tuple_bucket(net, t)], node)
+		if (fnat_hnode_dir(h) == dir && fnat_hnode_match(h, net, t))
+			return fnat_hnode_conn(h);
 	return NULL;
+}
+
+/* Is t the tuple of any entry of bucket b, either direction? Bucket lock held. */
+static bool fnat_bucket_holds(u32 b, const struct net *net, const struct fnat_tuple *t)
+{
+	struct fnat_conn_hnode *h;
+
+	hlist_for_each_entry(h, &fnat_conn_tab[b], node)
+		if (fnat_hnode_match(h, net, t))
+			return true;
+	return false;
 }
 
 /* --- states and counters ---------------------------------------------------------- */
@@ -291,8 +345,8 @@ static void fnat_conn_unhash(struct fnat_conn *cp)
 	}
 	mine = !test_and_set_bit(FNAT_CONN_F_UNHASHED, &cp->flags);
 	if (mine) {
-		hlist_del_rcu(&cp->c_node);
-		hlist_del_rcu(&cp->r_node);
+		hlist_del_rcu(&cp->hn[FNAT_DIR_IN].node);
+		hlist_del_rcu(&cp->hn[FNAT_DIR_OUT].node);
 	}
 	fnat_unlock_two(cb, rb);
 	if (!mine)
@@ -381,14 +435,21 @@ enum fnat_conn_clash {
 				 * retransmission, on two CPUs); no port would help */
 };
 
-/* Is a connection with cp's client-side or RS-side tuple already in the table?
- * Bucket locks held. The client tuple is checked first: when it is taken, every
- * port would be refused, and the caller must use the existing connection. */
+/* Put cp in the table under both tuples. Both bucket locks held. */
+static void fnat_conn_link(struct fnat_conn *cp, u32 cb, u32 rb)
+{
+	hlist_add_head_rcu(&cp->hn[FNAT_DIR_IN].node, &fnat_conn_tab[cb]);
+	hlist_add_head_rcu(&cp->hn[FNAT_DIR_OUT].node, &fnat_conn_tab[rb]);
+}
+
+/* Is cp's client-side or RS-side tuple already the tuple of an entry in the table,
+ * of either direction (so that a packet's one lookup can never find two)? Bucket
+ * locks held. The client tuple is checked first: when it is taken, every port would
+ * be refused, and the caller must use the existing connection. */
 static enum fnat_conn_clash fnat_conn_taken(const struct fnat_conn *cp, u32 cb, u32 rb)
 {
 	struct net *net = fnat_conn_net(cp);
 	struct fnat_tuple t;
-	struct fnat_conn *o;
 
 	t.protocol = cp->protocol;
 	t.af = cp->af;
@@ -396,16 +457,14 @@ static enum fnat_conn_clash fnat_conn_taken(const struct fnat_conn *cp, u32 cb, 
 	t.sport = cp->cport;
 	t.daddr = cp->vaddr;
 	t.dport = cp->vport;
-	hlist_for_each_entry(o, &fnat_conn_tab[cb], c_node)
-		if (fnat_conn_match_in(o, net, &t))
-			return FNAT_CLASH_CLIENT;
+	if (fnat_bucket_holds(cb, net, &t))
+		return FNAT_CLASH_CLIENT;
 	t.saddr = cp->daddr;
 	t.sport = cp->dport;
 	t.daddr = cp->laddr;
 	t.dport = cp->lport;
-	hlist_for_each_entry(o, &fnat_conn_tab[rb], r_node)
-		if (fnat_conn_match_out(o, net, &t))
-			return FNAT_CLASH_PORT;
+	if (fnat_bucket_holds(rb, net, &t))
+		return FNAT_CLASH_PORT;
 	return FNAT_CLASH_NONE;
 }
 
@@ -434,8 +493,7 @@ static enum fnat_conn_clash fnat_conn_claim_port(struct fnat_conn *cp, struct fn
 		fnat_lock_two(cb, rb);
 		clash = fnat_conn_taken(cp, cb, rb);
 		if (clash == FNAT_CLASH_NONE) {
-			hlist_add_head_rcu(&cp->c_node, &fnat_conn_tab[cb]);
-			hlist_add_head_rcu(&cp->r_node, &fnat_conn_tab[rb]);
+			fnat_conn_link(cp, cb, rb);
 		}
 		fnat_unlock_two(cb, rb);
 		if (clash != FNAT_CLASH_PORT)
@@ -614,7 +672,7 @@ claimed:
 /*
  * The SYN proxy's retry (synproxy.c): cp, still in FNAT_S_SYNPROXY (cp->lock held by
  * the caller), goes to real server nd instead, whose reference the caller took and
- * cp now keeps. The RS-side tuple changes, so r_node moves to its new bucket under
+ * cp now keeps. The RS-side tuple changes, so its RS-side entry moves to its new bucket under
  * both buckets' locks; unhash re-reads the bucket after locking (SP_RETRIED). An RCU
  * reader walking the old bucket at that moment may follow the node into the new one
  * and miss the rest of the old: one lookup missed, its packet dropped, never a stale
@@ -635,7 +693,6 @@ bool fnat_conn_move_dest(struct fnat_conn *cp, struct fnat_dest *nd)
 		.af = cp->af,
 		.protocol = cp->protocol,
 	};
-	struct fnat_conn *o;
 	bool ok = false;
 
 	set_bit(FNAT_CONN_F_SP_RETRIED, &cp->flags);
@@ -644,13 +701,12 @@ bool fnat_conn_move_dest(struct fnat_conn *cp, struct fnat_dest *nd)
 	fnat_lock_two(ob, nb);
 	if (test_bit(FNAT_CONN_F_UNHASHED, &cp->flags))
 		goto out;
-	hlist_for_each_entry(o, &fnat_conn_tab[nb], r_node)
-		if (fnat_conn_match_out(o, net, &t))
-			goto out;
-	hlist_del_rcu(&cp->r_node);
+	if (fnat_bucket_holds(nb, net, &t))
+		goto out;
+	hlist_del_rcu(&cp->hn[FNAT_DIR_OUT].node);
 	cp->daddr = nd->addr;
 	cp->dport = nport;
-	hlist_add_head_rcu(&cp->r_node, &fnat_conn_tab[nb]);
+	hlist_add_head_rcu(&cp->hn[FNAT_DIR_OUT].node, &fnat_conn_tab[nb]);
 	/* In FNAT_S_SYNPROXY a connection counts as inactive. */
 	atomic_inc(&nd->inactconns);
 	atomic_dec(&od->inactconns);
@@ -669,12 +725,13 @@ out:
 
 struct fnat_conn *fnat_conn_next(struct net *net, unsigned int *bucket, unsigned int *idx)
 {
+	struct fnat_conn_hnode *h;
 	struct fnat_conn *cp;
 	unsigned int i;
 
 	for (; *bucket <= fnat_conn_mask; (*bucket)++, *idx = 0) {
 		i = 0;
-		hlist_for_each_entry_rcu(cp, &fnat_conn_tab[*bucket], c_node) {
+		fnat_for_each_conn_rcu(cp, h, *bucket) {
 			if (!net_eq(fnat_conn_net(cp), net))
 				continue;
 			if (i++ < *idx)
@@ -699,6 +756,7 @@ static void fnat_conn_flush(struct net *net, bool (*match)(const struct fnat_con
 			    const void *arg)
 {
 	struct fnat_conn *batch[FNAT_FLUSH_BATCH], *cp;
+	struct fnat_conn_hnode *h;
 	unsigned int b, n, i;
 
 	for (b = 0; b <= fnat_conn_mask; b++) {
@@ -707,7 +765,7 @@ static void fnat_conn_flush(struct net *net, bool (*match)(const struct fnat_con
 		do {
 			n = 0;
 			rcu_read_lock();
-			hlist_for_each_entry_rcu(cp, &fnat_conn_tab[b], c_node) {
+			fnat_for_each_conn_rcu(cp, h, b) {
 				if (!net_eq(fnat_conn_net(cp), net) || !match(cp, arg) ||
 				    test_bit(FNAT_CONN_F_UNHASHED, &cp->flags) ||
 				    !refcount_inc_not_zero(&cp->refcnt))
@@ -1057,8 +1115,7 @@ enum fnat_dp_counter fnat_conn_sync_apply(struct net *net, const struct fnat_syn
 	/* A client packet may have made this connection meanwhile (or another
 	 * director's record used its port): the table decides, in one step. */
 	if (fnat_conn_taken(cp, cb, rb) == FNAT_CLASH_NONE) {
-		hlist_add_head_rcu(&cp->c_node, &fnat_conn_tab[cb]);
-		hlist_add_head_rcu(&cp->r_node, &fnat_conn_tab[rb]);
+		fnat_conn_link(cp, cb, rb);
 		ret = FNAT_C_SYNC_RX_CONNS;
 	} else {
 		ret = FNAT_C_SYNC_CONFLICT;
@@ -1130,6 +1187,7 @@ unsigned int fnat_conn_collect(struct net *net, unsigned int *bucket, unsigned i
 			       bool *done)
 {
 	unsigned int n = 0, end = *bucket + nbuckets;
+	struct fnat_conn_hnode *h;
 	struct fnat_conn *cp;
 
 	*done = false;
@@ -1140,12 +1198,12 @@ unsigned int fnat_conn_collect(struct net *net, unsigned int *bucket, unsigned i
 		/* A bucket is taken whole or not at all, so that the position stays a
 		 * bucket number; a bucket's connections beyond max wait for the next
 		 * call (buckets hold a few each). */
-		hlist_for_each_entry_rcu(cp, &fnat_conn_tab[*bucket], c_node)
+		fnat_for_each_conn_rcu(cp, h, *bucket)
 			if (net_eq(fnat_conn_net(cp), net) && match(cp, arg))
 				here++;
 		if (n + here > max && n)
 			break;
-		hlist_for_each_entry_rcu(cp, &fnat_conn_tab[*bucket], c_node) {
+		fnat_for_each_conn_rcu(cp, h, *bucket) {
 			if (n == max)
 				break;
 			if (!net_eq(fnat_conn_net(cp), net) || !match(cp, arg) ||
@@ -1177,7 +1235,8 @@ int fnat_conn_init(void)
 
 		fnat_conn_max_global = clamp_t(u64, cap, 1024, INT_MAX);
 	}
-	fnat_conn_cache = kmem_cache_create("fnat_conn", sizeof(struct fnat_conn), 0,
+	/* The alignment is what fnat_hnode_dir() reads an entry's direction by. */
+	fnat_conn_cache = kmem_cache_create("fnat_conn", sizeof(struct fnat_conn), FNAT_CONN_ALIGN,
 					    SLAB_HWCACHE_ALIGN, NULL);
 	if (!fnat_conn_cache)
 		return -ENOMEM;

@@ -68,8 +68,9 @@ static unsigned int fnat_forward(struct net *net, struct sk_buff *skb, struct fn
 	unsigned int len;
 
 	/* The route the packet arrived with (a packet looped back from a local socket
-	 * has one) is no use: from here on, a dst on skb is one the handler looked up
-	 * for the translated packet (fnat_route(), for a TOA's MTU check). */
+	 * has one) is no use: from here on, a dst on skb is the connection's route for
+	 * the translated packet, which the handler may have set (fnat_conn_route(), for
+	 * a TOA's MTU check). */
 	skb_dst_drop(skb);
 	if (cp->protocol == IPPROTO_TCP)
 		v = from_client ? tcp_fnat_in_handler(skb, cp, thoff, new_conn) :
@@ -92,10 +93,13 @@ static unsigned int fnat_forward(struct net *net, struct sk_buff *skb, struct fn
 		fnat_stats_out(&dest->stats, len);
 		fnat_dp_count(net, FNAT_C_OUT_PKTS);
 	}
-	if (skb_dst(skb))
-		fnat_xmit_routed(net, skb, cp->af);
-	else
-		fnat_xmit(net, skb, cp->af);
+	if (!skb_dst(skb) &&
+	    !fnat_conn_route(cp, skb, from_client ? FNAT_DIR_IN : FNAT_DIR_OUT)) {
+		fnat_dp_count(net, FNAT_C_NO_ROUTE_DROP);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	fnat_xmit_routed(net, skb, cp->af);
 	return NF_STOLEN;
 }
 
@@ -207,6 +211,7 @@ static unsigned int fnat_hook(void *priv, struct sk_buff *skb, const struct nf_h
 	struct fnat_tuple t;
 	struct fnat_conn *cp;
 	unsigned int thoff, l4min;
+	enum fnat_dir dir;
 	bool frag;
 	u8 proto;
 
@@ -267,8 +272,12 @@ static unsigned int fnat_hook(void *priv, struct sk_buff *skb, const struct nf_h
 	t.sport = ((const __be16 *)(skb->data + thoff))[0];
 	t.dport = ((const __be16 *)(skb->data + thoff))[1];
 
-	cp = fnat_conn_lookup_in(net, &t);
-	if (cp && proto == IPPROTO_TCP) {
+	/* One lookup finds the packet's connection either way: from a client (to a
+	 * VIP) or from a real server (to a LIP). */
+	cp = fnat_conn_lookup(net, &t, &dir);
+	if (!cp)
+		return fnat_new_conn(net, fn, skb, &t, thoff);
+	if (dir == FNAT_DIR_IN && proto == IPPROTO_TCP) {
 		const struct tcphdr *th = (const struct tcphdr *)(skb->data + thoff);
 		u8 state = READ_ONCE(cp->state);
 
@@ -280,12 +289,7 @@ static unsigned int fnat_hook(void *priv, struct sk_buff *skb, const struct nf_h
 			return fnat_new_conn(net, fn, skb, &t, thoff);
 		}
 	}
-	if (cp)
-		return fnat_forward(net, skb, cp, thoff, true, false);
-	cp = fnat_conn_lookup_out(net, &t);
-	if (cp)
-		return fnat_forward(net, skb, cp, thoff, false, false);
-	return fnat_new_conn(net, fn, skb, &t, thoff);
+	return fnat_forward(net, skb, cp, thoff, dir == FNAT_DIR_IN, false);
 }
 
 static const struct nf_hook_ops fnat_hook_ops[] = {

@@ -6,7 +6,11 @@
  * (vaddr:vport) with the director's local address (laddr:lport) talking to a real
  * server (daddr:dport). It is in the connection table twice: by its client-side
  * tuple, for packets client -> VIP, and by its real-server-side tuple, for replies
- * RS -> LIP.
+ * RS -> LIP. Both entries hash the tuple as the packet carries it (source, then
+ * destination) and sit in one table, each marked with its direction, so that a
+ * packet is found, either way, by one hash and one walk of one bucket.
+ * The direction of an entry is where it sits in the connection (hn[0] or hn[1]),
+ * read off its address: connections are 64-byte aligned (fnat_hnode_dir()).
  *
  * Lifetime and locking
  *   - The table holds one reference on each connection. Lookups run under RCU (the
@@ -64,9 +68,23 @@ enum fnat_conn_state {
 #define FNAT_CONN_F_SYNC_PEER	12	/* sync: installed from another director's master
 					 * and not forwarded here since */
 
+/* The directions of a connection: its packets from the client (to the VIP, sent on
+ * to the real server) and from the real server (to the LIP, sent on to the client). */
+enum fnat_dir {
+	FNAT_DIR_IN,
+	FNAT_DIR_OUT,
+	FNAT_DIR_MAX,
+};
+
+/* A connection's entry in the table under one of its tuples. */
+struct fnat_conn_hnode {
+	struct hlist_node node;
+};
+
 struct fnat_conn {
-	struct hlist_node c_node;	/* by client-side tuple */
-	struct hlist_node r_node;	/* by real-server-side tuple */
+	/* First, at offsets 0 and 16 of a 64-byte aligned object: by the client-side
+	 * tuple (hn[FNAT_DIR_IN]) and by the real-server-side one (conn.c). */
+	struct fnat_conn_hnode hn[FNAT_DIR_MAX];
 	possible_net_t net;
 	u16 af;
 	u8 protocol;
@@ -179,6 +197,8 @@ enum fnat_dp_counter {
 	FNAT_C_SYNC_CONN_LIMIT,
 	FNAT_C_SYNC_CONFLICT,
 	FNAT_C_SYNC_DELETED,
+	FNAT_C_ROUTE_LOOKUP,	/* routes looked up for a connection's packets: its first
+				 * each way, and after a change made the kept one stale */
 	FNAT_C_MAX,
 };
 
@@ -233,8 +253,22 @@ void fnat_dp_proc_net_exit(struct net *net);
 
 int fnat_conn_init(void);
 void fnat_conn_exit(void);
-struct fnat_conn *fnat_conn_lookup_in(struct net *net, const struct fnat_tuple *t);
-struct fnat_conn *fnat_conn_lookup_out(struct net *net, const struct fnat_tuple *t);
+/* The connection a packet with tuple t belongs to, either way (*dir: the direction
+ * it travels), or NULL. Under RCU. */
+struct fnat_conn *fnat_conn_lookup(struct net *net, const struct fnat_tuple *t,
+				   enum fnat_dir *dir);
+/* The connection whose tuple in direction dir is t. */
+struct fnat_conn *fnat_conn_lookup_dir(struct net *net, const struct fnat_tuple *t,
+				       enum fnat_dir dir);
+static inline struct fnat_conn *fnat_conn_lookup_in(struct net *net, const struct fnat_tuple *t)
+{
+	return fnat_conn_lookup_dir(net, t, FNAT_DIR_IN);
+}
+
+static inline struct fnat_conn *fnat_conn_lookup_out(struct net *net, const struct fnat_tuple *t)
+{
+	return fnat_conn_lookup_dir(net, t, FNAT_DIR_OUT);
+}
 struct fnat_synproxy_ack;
 struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 				struct fnat_dest *dest, const struct fnat_tuple *t,
@@ -339,13 +373,19 @@ void fnat_rewrite_l3(struct sk_buff *skb, u16 af, const union nf_inet_addr *sadd
 /* Route and send a translated packet; consumes skb. Returns 0 or a negative errno
  * (the packet is then dropped and counted). Whatever dst skb had is dropped. */
 int fnat_xmit(struct net *net, struct sk_buff *skb, u16 af);
-/* Look up the route saddr -> daddr and set it as skb's dst (dropping the one it had),
- * for fnat_xmit_routed(): a packet routed once, e.g. for the MTU check before a TOA
- * is added, is not looked up again. Returns the route's MTU, 0 if there is none
- * (skb is then unchanged). Softirq, under RCU. */
-unsigned int fnat_route(struct net *net, struct sk_buff *skb, u16 af,
-			const union nf_inet_addr *saddr, const union nf_inet_addr *daddr, u8 proto);
-/* Send a translated packet on the route fnat_route() set; consumes skb. */
+/* Set as skb's dst (dropping the one it had) the route of cp's translated packets
+ * in direction dir, for fnat_xmit_routed(): towards the real server, the one its
+ * destination keeps for cp's LIP while it is valid (without a reference: skb must
+ * leave before the RCU read-side section ends, as the packet path's do). Returns
+ * the route's MTU, 0 if there is no route (skb is then unchanged). Softirq, under
+ * RCU. */
+unsigned int fnat_conn_route(struct fnat_conn *cp, struct sk_buff *skb, enum fnat_dir dir);
+/* Free the routes a destination keeps: from its RCU callback, no reader left. */
+void fnat_dest_routes_free(struct fnat_dest *dest);
+/* Forget the routes from a local address kept by the namespace's destinations (the
+ * address was deleted). Control mutex held. */
+void fnat_routes_forget_laddr(struct fnat_net *fn, u16 af, const union nf_inet_addr *addr);
+/* Send a translated packet on the route fnat_conn_route() set; consumes skb. */
 void fnat_xmit_routed(struct net *net, struct sk_buff *skb, u16 af);
 struct fnat_tcpopts;
 /* A TCP segment of the director's own (an RST, the SYN proxy's SYN-ACK and SYN), from

@@ -379,6 +379,10 @@ struct fnat_dest_check {
 	u64 inhibits;			/* times inhibited */
 };
 
+/* Routes to a real server kept per source (xmit.c). */
+#define FNAT_DEST_ROUTES	8
+struct fnat_dest_route;
+
 struct fnat_dest {
 	struct list_head list;		/* svc->dests */
 	refcount_t refcnt;
@@ -396,6 +400,9 @@ struct fnat_dest {
 	atomic_t persistconns;
 	struct fnat_dest_check check;	/* the passive health check (dest_check.c) */
 	struct fnat_stats stats;
+	/* The routes from the LIPs to this server (xmit.c): read on every packet,
+	 * written only when one is missing or stale. */
+	struct fnat_dest_route __rcu *route[FNAT_DEST_ROUTES];
 	struct rcu_head rcu;
 };
 

@@ -390,6 +390,7 @@ unsigned int fnat_icmp(struct net *net, struct sk_buff *skb, u16 af, unsigned in
 	struct fnat_conn *cp;
 	u8 _type;
 	const u8 *type;
+	enum fnat_dir dir;
 	bool to_rs;
 
 	if (skb->len < thoff + FNAT_ICMP_HLEN)
@@ -418,12 +419,10 @@ unsigned int fnat_icmp(struct net *net, struct sk_buff *skb, u16 af, unsigned in
 	t.sport = in.dport;
 	t.daddr = in.saddr;
 	t.dport = in.sport;
-	cp = fnat_conn_lookup_in(net, &t);
-	to_rs = !!cp;
-	if (!cp)
-		cp = fnat_conn_lookup_out(net, &t);
+	cp = fnat_conn_lookup(net, &t, &dir);
 	if (!cp)
 		return NF_ACCEPT;
+	to_rs = dir == FNAT_DIR_IN;
 
 	if (in.l4len < 8) {
 		fnat_dp_count(net, FNAT_C_BAD_PACKET_DROP);

@@ -84,9 +84,14 @@ static void fnat_laddr_unlink(struct fnat_laddr_pool *pool, struct fnat_laddr *l
 /* Remove la from its pool; the connections using it are expired. */
 void fnat_laddr_del(struct fnat_net *fn, struct fnat_laddr_pool *pool, struct fnat_laddr *la)
 {
+	union nf_inet_addr addr = la->addr;
+	u16 af = la->af;
+
 	lockdep_assert_held(&fn->lock);
 	fnat_laddr_unlink(pool, la);
 	fnat_conn_flush_laddr(fn->net, la);
+	/* No connection from it is left to route (la itself may be gone). */
+	fnat_routes_forget_laddr(fn, af, &addr);
 	fnat_changed(fn);
 }
 

@@ -165,7 +165,7 @@ static int fnat_tcp_add_toa(struct sk_buff *skb, unsigned int thoff, struct fnat
 	if (thlen + olen > sizeof(*th) + FNAT_TCPOPT_SPACE_MAX)
 		return -ENOSPC;
 	/* The route the segment will leave on, kept on skb for the transmission. */
-	mtu = fnat_route(fnat_conn_net(cp), skb, cp->af, &cp->laddr, &cp->daddr, IPPROTO_TCP);
+	mtu = fnat_conn_route(cp, skb, FNAT_DIR_IN);
 	if (!mtu)
 		return -ENOSPC;
 	if (skb_is_gso(skb)) {

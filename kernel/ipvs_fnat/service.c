@@ -255,6 +255,7 @@ static void fnat_dest_free_rcu(struct rcu_head *head)
 	struct fnat_dest *dest = container_of(head, struct fnat_dest, rcu);
 
 	fnat_stats_free(&dest->stats);
+	fnat_dest_routes_free(dest);
 	fnat_svc_put(dest->svc);
 	kfree(dest);
 	atomic_dec(&fnat_live_objects);

@@ -8,9 +8,30 @@
  * "fragmentation needed" / "packet too big" to its (translated) source, a local
  * address, which the ICMP translation takes back to the original sender.
  *
- * One route lookup per packet: a segment that gets a TOA needs its route's MTU
- * before it grows, and the route looked up for that check is the one it leaves with
- * (fnat_route() puts it on the skb, fnat_xmit_routed() sends it on that route).
+ * Routes to the real servers. A destination keeps the routes to it from the local
+ * addresses its connections use (fnat_dest.route[], FNAT_DEST_ROUTES of them, one
+ * per LIP: the source takes part in the lookup, for policy routing by source).
+ * Each is an immutable entry (the dst with a reference, the source it was looked up
+ * from, the cookie that validates it) published under RCU: a packet finds its LIP's
+ * entry, checks it with dst_check() and leaves on its dst without a reference of its
+ * own (skb_dst_set_noref(); the stack takes one, skb_dst_force(), wherever a packet
+ * outlives the RCU section, such as a neighbour's queue). An IPv4 route goes stale
+ * when the namespace's routing generation moves on (any route or address change, a
+ * device going down) and when a PMTU exception is made for its next hop; an IPv6 one
+ * when the serial number of its fib node changes. A stale or missing entry is looked
+ * up again and swapped in with xchg() by whichever CPU finds it so (GFP_ATOMIC; if
+ * there is no memory the packet leaves on an uncached route); the old entry is freed,
+ * with its dst reference, after a grace period. Nothing is written per packet, no
+ * lock, no refcount: the entries are read-mostly lines shared by every CPU.
+ * The entries go with their destination (its RCU callback) or, for a local address
+ * being deleted, at once (fnat_routes_forget_laddr()).
+ *
+ * Replies (towards clients, whose addresses are many) are routed for each packet:
+ * ip_route_output_key() / ip6_route_output() return the per-CPU cached route of the
+ * next hop, with a reference taken on that CPU's own copy.
+ *
+ * A segment that gets a TOA needs the route's MTU before it grows: the route fetched
+ * for that check is put on the skb (fnat_conn_route()) and is the one it leaves on.
  *
  * Segments of the director's own (the RSTs of expiring connections, the SYN proxy's
  * SYN-ACKs and SYNs) are built by fnat_tcp_build() and leave the same way.
@@ -25,6 +46,8 @@
 #include <net/route.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/tcp.h>
+#include <linux/jhash.h>
+#include <linux/slab.h>
 #include <net/ip6_checksum.h>
 #include "dp.h"
 #include "fnat_tcpopt.h"
@@ -82,30 +105,149 @@ static struct dst_entry *fnat_route6(struct net *net, const struct in6_addr *sad
 	return dst;
 }
 
-/*
- * The route from saddr to daddr, set as skb's dst (replacing whatever it had) so that
- * fnat_xmit_routed() sends the packet on it without looking it up again. Returns the
- * route's MTU, or 0 (skb unchanged) if there is no route. Softirq, under RCU.
- */
-unsigned int fnat_route(struct net *net, struct sk_buff *skb, u16 af,
-			const union nf_inet_addr *saddr, const union nf_inet_addr *daddr, u8 proto)
+struct fnat_dest_route {
+	struct dst_entry *dst;		/* a reference */
+	union nf_inet_addr saddr;	/* the LIP it is the route from */
+	u32 cookie;			/* for dst_check() (IPv6) */
+	struct rcu_head rcu;
+};
+
+static void fnat_dest_route_free(struct fnat_dest_route *e)
 {
-	struct dst_entry *dst;
+	dst_release(e->dst);
+	kfree(e);
+}
 
+static void fnat_dest_route_free_rcu(struct rcu_head *head)
+{
+	fnat_dest_route_free(container_of(head, struct fnat_dest_route, rcu));
+}
+
+/* A route, with a reference, from saddr to daddr for protocol proto; *cookie for
+ * dst_check(). */
+static struct dst_entry *fnat_route_lookup(struct net *net, u16 af, const union nf_inet_addr *saddr,
+					   const union nf_inet_addr *daddr, u8 proto, u32 *cookie)
+{
+	struct rtable *rt;
+
+	*cookie = 0;
 	if (af == AF_INET6) {
-		dst = fnat_route6(net, &saddr->in6, &daddr->in6, proto);
-		if (IS_ERR(dst))
-			return 0;
-	} else {
-		struct rtable *rt = fnat_route4(net, saddr->ip, daddr->ip, proto);
+		struct dst_entry *dst = fnat_route6(net, &saddr->in6, &daddr->in6, proto);
 
-		if (IS_ERR(rt))
-			return 0;
-		dst = &rt->dst;
+		if (!IS_ERR(dst))
+			*cookie = rt6_get_cookie((struct rt6_info *)dst);
+		return dst;
 	}
+	rt = fnat_route4(net, saddr->ip, daddr->ip, proto);
+	return IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst;
+}
+
+/* Which slot of dest's routes a new entry from saddr takes: an empty one, or else
+ * the one saddr hashes to. */
+static unsigned int fnat_dest_route_slot(struct fnat_dest *dest, const union nf_inet_addr *saddr)
+{
+	unsigned int i;
+
+	for (i = 0; i < FNAT_DEST_ROUTES; i++)
+		if (!rcu_access_pointer(dest->route[i]))
+			return i;
+	return jhash(saddr, sizeof(*saddr), 0) % FNAT_DEST_ROUTES;
+}
+
+/* Put skb on the route from cp's LIP to its real server; its MTU, or 0. */
+static unsigned int fnat_route_to_dest(struct net *net, struct fnat_conn *cp, struct sk_buff *skb)
+{
+	struct fnat_dest *dest = cp->dest;
+	struct fnat_dest_route *e, *old;
+	struct dst_entry *dst;
+	unsigned int i, slot;
+	u32 cookie;
+
+	for (i = 0; i < FNAT_DEST_ROUTES; i++) {
+		e = rcu_dereference(dest->route[i]);
+		if (e && fnat_addr_equal(cp->af, &e->saddr, &cp->laddr))
+			break;
+	}
+	if (likely(i < FNAT_DEST_ROUTES) && likely(dst_check(e->dst, e->cookie))) {
+		dst = e->dst;
+		goto noref;
+	}
+	slot = i < FNAT_DEST_ROUTES ? i : fnat_dest_route_slot(dest, &cp->laddr);
+	fnat_dp_count(net, FNAT_C_ROUTE_LOOKUP);
+	dst = fnat_route_lookup(net, cp->af, &cp->laddr, &cp->daddr, cp->protocol, &cookie);
+	if (IS_ERR(dst))
+		return 0;
+	e = kmalloc(sizeof(*e), GFP_ATOMIC | __GFP_NOWARN);
+	if (!e) {
+		/* Not kept: this packet takes the reference with it. */
+		skb_dst_drop(skb);
+		skb_dst_set(skb, dst);
+		return dst_mtu(dst);
+	}
+	e->dst = dst;
+	e->saddr = cp->laddr;
+	e->cookie = cookie;
+	/* A slot changes hands whole (xchg): a reader sees the old entry or the new. */
+	old = unrcu_pointer(xchg(&dest->route[slot], RCU_INITIALIZER(e)));
+	if (old)
+		call_rcu(&old->rcu, fnat_dest_route_free_rcu);
+noref:
+	skb_dst_drop(skb);
+	skb_dst_set_noref(skb, dst);
+	return dst_mtu(dst);
+}
+
+unsigned int fnat_conn_route(struct fnat_conn *cp, struct sk_buff *skb, enum fnat_dir dir)
+{
+	struct net *net = fnat_conn_net(cp);
+	struct dst_entry *dst;
+	u32 cookie;
+
+	if (dir == FNAT_DIR_IN)
+		return fnat_route_to_dest(net, cp, skb);
+	dst = fnat_route_lookup(net, cp->af, &cp->vaddr, &cp->caddr, cp->protocol, &cookie);
+	if (IS_ERR(dst))
+		return 0;
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
 	return dst_mtu(dst);
+}
+
+void fnat_dest_routes_free(struct fnat_dest *dest)
+{
+	unsigned int i;
+
+	for (i = 0; i < FNAT_DEST_ROUTES; i++) {
+		struct fnat_dest_route *e = rcu_dereference_protected(dest->route[i], true);
+
+		if (e)
+			fnat_dest_route_free(e);
+	}
+}
+
+static void fnat_dest_routes_forget(struct fnat_dest *dest, u16 af, const union nf_inet_addr *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < FNAT_DEST_ROUTES; i++) {
+		struct fnat_dest_route *e = rcu_access_pointer(dest->route[i]);
+
+		/* A packet may swap in another entry meanwhile: only this one goes. */
+		if (e && af == dest->af && fnat_addr_equal(af, &e->saddr, addr) &&
+		    cmpxchg(&dest->route[i], RCU_INITIALIZER(e), NULL) == RCU_INITIALIZER(e))
+			call_rcu(&e->rcu, fnat_dest_route_free_rcu);
+	}
+}
+
+void fnat_routes_forget_laddr(struct fnat_net *fn, u16 af, const union nf_inet_addr *addr)
+{
+	struct fnat_service *svc;
+	struct fnat_dest *dest;
+
+	lockdep_assert_held(&fn->lock);
+	list_for_each_entry(svc, &fn->svc_list, list)
+		list_for_each_entry(dest, &svc->dests, list)
+			fnat_dest_routes_forget(dest, af, addr);
 }
 
 /* Send skb, translated and untracked, on the dst it carries; consumes it. */
