@@ -4,6 +4,7 @@
 #   make test       unit tests, then every end-to-end test inside the test guest
 #   make demo       the FULLNAT demo inside the test guest
 #   make bench      benchmarks inside the test guest
+#   make bench-pps  the forwarding benchmark alone [PROFILE=1: the profile instead]
 #   make fuzz       the long reliability campaigns (docs/reliability.md), two guest boots
 #   make debug-kernel         build the KASAN/lockdep/kmemleak/UBSAN kernel (cached)
 #   make test-debug [E2E=...] every e2e test and the low-memory test on that kernel
@@ -22,7 +23,7 @@ CMAKE_BUILD_DIR ?= $(BUILD)/cmake
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps modules module-fnat module-toa test-modules tool unit sparse test e2e demo bench fuzz clean
+.PHONY: all deps modules module-fnat module-toa test-modules tool unit sparse test e2e demo bench bench-pps fuzz clean
 .PHONY: debug-kernel test-debug test-debug-selftest
 .PHONY: install install-modules install-userspace uninstall dkms-install dkms-uninstall
 
@@ -103,10 +104,19 @@ demo: all
 # docs/benchmarks.md (generated section) and docs/bench-scale.png, BENCH lines last.
 # BENCH_BEFORE_KO=path/ipvs_fnat.ko adds that build as a before/after mode (toa0).
 bench: all
-	scripts/vm-run --bench -m 4096 -t 1800 -l $(BUILD)/bench-console.log \
+	scripts/vm-run --bench -m 4096 -t 3600 -l $(BUILD)/bench-console.log \
 		$(if $(BENCH_BEFORE_KO),-e BENCH_BEFORE_KO=$(abspath $(BENCH_BEFORE_KO))) \
 		-e "BENCH_HOST=$$(nproc) CPUs ($$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), load average $$(cut -d' ' -f1-3 /proc/loadavg) when the run started" \
 		-- tests/bench/run.sh
+
+# The forwarding benchmark alone (tests/bench/pps.sh): BENCH lines, build/bench/pps.out
+# and pps.tsv. PROFILE=1: the profile of the director's path instead (bpftrace, on
+# single-threaded TCG), build/bench/pps-profile.txt and .svg.
+bench-pps: all
+	mkdir -p $(BUILD)/bench
+	$(if $(filter 1,$(PROFILE)),VM_TCG_THREAD=single) scripts/vm-run --bench -m 4096 -t 3600 \
+		-l $(BUILD)/bench-pps-console.log $(if $(filter 1,$(PROFILE)),-e PROFILE=1) -e E2E_NAME=pps \
+		-- bash tests/bench/pps.sh | tee $(BUILD)/bench/pps$(if $(filter 1,$(PROFILE)),-profile).out
 
 # --- installing (docs/director.md) ------------------------------------------------------
 #   make install [DESTDIR=...] [PREFIX=/usr/local]

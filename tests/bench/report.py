@@ -197,9 +197,24 @@ def plot(d, png):
     with open(med_dat, "w") as f:
         for p in sorted(pts, key=lambda p: p["entries"]):
             f.write("%d %.1f %.2f\n" % (p["entries"], p["cps"], p["cpu_us_per_pkt"]))
+    # The forwarding benchmark's packet rates at 1, 1 k and 1 M live connections
+    # (tests/bench/pps.sh), when it ran: a second panel.
+    pps = read_tsv(os.path.join(d, "pps.tsv")) if os.path.exists(os.path.join(d, "pps.tsv")) else []
+    pps_dat = os.path.join(d, "pps-scale.dat")
+    if pps:
+        cols = [("fnat_tcp_in.64", "fnat_udp.64", 1), ("fnat_tcp_in_1k", "fnat_udp_1k", 1000),
+                ("fnat_tcp_in_1m", "fnat_udp_1m", 1000000)]
+        with open(pps_dat, "w") as f:
+            for tcp, udp, n in cols:
+                t = [float(r[tcp]) for r in pps if r.get(tcp)]
+                u = [float(r[udp]) for r in pps if r.get(udp)]
+                if t and u:
+                    f.write("%d %.0f %.0f %.0f %.0f %.0f %.0f\n" % (n, med(t), min(t), max(t), med(u), min(u), max(u)))
+    height = 900 if pps else 520
     gp = """
-set terminal pngcairo size 900,520 font ',10'
+set terminal pngcairo size 900,%d font ',10'
 set output '%s'
+%s
 set title "FULLNAT + TOA: connections/s against live table entries\\n(make bench %s; emulated guest: compare, do not read absolutes)"
 set xlabel 'live entries in the connection table'
 set ylabel 'connections/s (wrk, Connection: close)'
@@ -215,7 +230,23 @@ set grid
 plot '%s' using 1:2 with points pt 7 ps 0.8 lc rgb '#9ab' title 'each run', \\
      '%s' using 1:2 with linespoints lw 2 pt 7 lc rgb '#c33' title 'median conn/s', \\
      '%s' using 1:3 axes x1y2 with linespoints lw 1 dt 2 pt 5 lc rgb '#36a' title 'CPU us/packet (median)'
-""" % (png, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), dat, med_dat, med_dat)
+""" % (height, png, "set multiplot layout 2,1" if pps else "", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+       dat, med_dat, med_dat)
+    if pps:
+        gp += """
+unset y2label
+unset y2tics
+set ytics mirror
+set title "FULLNAT: packets/s forwarded (make bench-pps, 64 B) against live connections (median, min..max of the rounds)"
+set xlabel 'live connections in the table (log)'
+set ylabel 'packets/s'
+set logscale x
+set xrange [0.5:3000000]
+set format x '%%.0s%%c'
+plot '%s' using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb '#c33' title 'one TCP connection replayed, the rest idle', \\
+     '%s' using 1:5:6:7 with yerrorlines lw 2 pt 5 lc rgb '#36a' title 'UDP over every live connection in turn'
+unset multiplot
+""" % (pps_dat, pps_dat)
     try:
         r = subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True)
     except FileNotFoundError:
@@ -223,7 +254,7 @@ plot '%s' using 1:2 with points pt 7 ps 0.8 lc rgb '#9ab' title 'each run', \\
         return False
     if r.returncode != 0:
         # Without the cairo terminal: the plain png one.
-        r = subprocess.run(["gnuplot"], input=gp.replace("pngcairo size 900,520 font ',10'", "png size 900,520"),
+        r = subprocess.run(["gnuplot"], input=gp.replace("pngcairo size 900,%d font ',10'" % height, "png size 900,%d" % height),
                            text=True, capture_output=True)
     if r.returncode != 0:
         print("report: gnuplot failed: " + r.stderr, file=sys.stderr)

@@ -155,9 +155,10 @@ scenario_linkdown() {
 	on director ip link set ra0 down
 	one_packet_via b $rs $host $sport "IPv$v: link A's device down: the next packet leaves on link B (metric 20)"
 	on director ip link set ra0 up
-	# IPv6 drops the device's addresses when it goes down; both drop its routes.
-	[ "$v" = 6 ] && addr director ra0 2001:db8:a::1/64
-	wait_until 10 on director $ip route get $gwa
+	# IPv6 drops the device's addresses when it goes down; both families its routes.
+	addr director ra0 2001:db8:a::1/64
+	wait_until 10 on director ip -6 route get 2001:db8:a::2
+	wait_until 10 on director ip route get 203.0.113.2
 	on director $ip route del $rs via $gwb metric 20
 	routes_a
 	one_packet_via a $rs $host $sport "IPv$v: link A up and routed again: the next packet is back on it"
