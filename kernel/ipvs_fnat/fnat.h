@@ -379,8 +379,8 @@ struct fnat_dest_check {
 	u64 inhibits;			/* times inhibited */
 };
 
-/* Routes to a real server kept per source (xmit.c). */
-#define FNAT_DEST_ROUTES	8
+/* Routes to a real server kept per source (xmit.c): slots hashed by the LIP. */
+#define FNAT_DEST_ROUTES	32
 struct fnat_dest_route;
 
 struct fnat_dest {

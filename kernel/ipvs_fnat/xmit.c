@@ -9,8 +9,9 @@
  * address, which the ICMP translation takes back to the original sender.
  *
  * Routes to the real servers. A destination keeps the routes to it from the local
- * addresses its connections use (fnat_dest.route[], FNAT_DEST_ROUTES of them, one
- * per LIP: the source takes part in the lookup, for policy routing by source).
+ * addresses its connections use (fnat_dest.route[]: one per LIP, as the source
+ * takes part in the lookup, for policy routing by source), in FNAT_DEST_ROUTES
+ * slots: a LIP's entry is in the first FNAT_DEST_ROUTE_PROBE slots from its hash.
  * Each is an immutable entry (the dst with a reference, the source it was looked up
  * from, the cookie that validates it) published under RCU: a packet finds its LIP's
  * entry, checks it with dst_check() and leaves on its dst without a reference of its
@@ -47,6 +48,7 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <net/tcp.h>
 #include <linux/jhash.h>
+#include <linux/hash.h>
 #include <linux/slab.h>
 #include <net/ip6_checksum.h>
 #include "dp.h"
@@ -142,16 +144,11 @@ static struct dst_entry *fnat_route_lookup(struct net *net, u16 af, const union 
 	return IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst;
 }
 
-/* Which slot of dest's routes a new entry from saddr takes: an empty one, or else
- * the one saddr hashes to. */
-static unsigned int fnat_dest_route_slot(struct fnat_dest *dest, const union nf_inet_addr *saddr)
-{
-	unsigned int i;
+#define FNAT_DEST_ROUTE_PROBE	4
 
-	for (i = 0; i < FNAT_DEST_ROUTES; i++)
-		if (!rcu_access_pointer(dest->route[i]))
-			return i;
-	return jhash(saddr, sizeof(*saddr), 0) % FNAT_DEST_ROUTES;
+static inline u32 fnat_saddr_hash(u16 af, const union nf_inet_addr *saddr)
+{
+	return af == AF_INET6 ? jhash2(saddr->all, 4, 0) : hash_32((__force u32)saddr->ip, 32);
 }
 
 /* Put skb on the route from cp's LIP to its real server; its MTU, or 0. */
@@ -161,18 +158,30 @@ static unsigned int fnat_route_to_dest(struct net *net, struct fnat_conn *cp, st
 	struct fnat_dest_route *e, *old;
 	struct dst_entry *dst;
 	unsigned int i, slot;
-	u32 cookie;
+	u32 cookie, h;
 
-	for (i = 0; i < FNAT_DEST_ROUTES; i++) {
-		e = rcu_dereference(dest->route[i]);
-		if (e && fnat_addr_equal(cp->af, &e->saddr, &cp->laddr))
+	/* The LIP's entry, or where a new one goes: the first empty slot on the way,
+	 * else the first (a hole left by a forgotten entry may hide one further on:
+	 * then it is made twice, harmlessly). */
+	h = fnat_saddr_hash(cp->af, &cp->laddr);
+	slot = h % FNAT_DEST_ROUTES;
+	for (i = 0; i < FNAT_DEST_ROUTE_PROBE; i++) {
+		unsigned int j = (h + i) % FNAT_DEST_ROUTES;
+
+		e = rcu_dereference(dest->route[j]);
+		if (!e) {
+			slot = j;
 			break;
+		}
+		if (fnat_addr_equal(cp->af, &e->saddr, &cp->laddr)) {
+			if (likely(dst_check(e->dst, e->cookie))) {
+				dst = e->dst;
+				goto noref;
+			}
+			slot = j;	/* stale: replaced */
+			break;
+		}
 	}
-	if (likely(i < FNAT_DEST_ROUTES) && likely(dst_check(e->dst, e->cookie))) {
-		dst = e->dst;
-		goto noref;
-	}
-	slot = i < FNAT_DEST_ROUTES ? i : fnat_dest_route_slot(dest, &cp->laddr);
 	fnat_dp_count(net, FNAT_C_ROUTE_LOOKUP);
 	dst = fnat_route_lookup(net, cp->af, &cp->laddr, &cp->daddr, cp->protocol, &cookie);
 	if (IS_ERR(dst))

@@ -68,11 +68,13 @@ declare -A DGW=([fnat]=198.51.100.1 [ipvs]=198.51.100.65 [route]=198.51.100.129)
 declare -A DRS=([fnat]=203.0.113.1 [ipvs]=203.0.113.65 [route]=203.0.113.129)
 declare -A RS=([fnat]=203.0.113.11 [ipvs]=203.0.113.75 [route]=203.0.113.139)
 LIP=203.0.113.10
+# More LIPs for the UDP flows: $LIP's ports suffice for BENCH_PPS_BIG / 64512 flows.
+UDP_LIPS=$(for ((i = 0; i < (BIG + 64511) / 64512; i++)); do echo "203.0.113.$((20 + i))"; done)
 
 mac_of() { on "$1" cat "/sys/class/net/$2/address"; }
 
 setup() {
-	local m
+	local m a
 	ns_add gen
 	ns_add sink
 	for m in $MODES; do
@@ -92,6 +94,7 @@ setup() {
 	on sink ip route add 198.51.100.128/26 via ${DRS[route]}
 	addr d_fnat lo 192.0.2.10/32
 	addr d_fnat s0 $LIP/26
+	for a in $UDP_LIPS; do addr d_fnat lo "$a/32"; done
 	addr d_ipvs lo 192.0.2.20/32
 
 	insmod "$KO" conn_max_global=$((2 * BIG + 100000)) || return 1
@@ -114,10 +117,15 @@ setup() {
 	sinks_on
 }
 
+# fnat_udp_service: VIP:53/udp over UDP_LIPS: one LIP has 64512 ports towards one
+# real server's port, so 1 M flows need 16 of them.
 fnat_udp_service() {
+	local l
 	on d_fnat "$FNAT_TOOL" -A -u 192.0.2.10:53 -s rr &&
-		on d_fnat "$FNAT_TOOL" -a -u 192.0.2.10:53 -r ${RS[fnat]}:53 -b &&
-		on d_fnat "$FNAT_TOOL" -P -u 192.0.2.10:53 -z $LIP
+		on d_fnat "$FNAT_TOOL" -a -u 192.0.2.10:53 -r ${RS[fnat]}:53 -b || return 1
+	for l in $LIP $UDP_LIPS; do
+		on d_fnat "$FNAT_TOOL" -P -u 192.0.2.10:53 -z "$l" || return 1
+	done
 }
 
 # tcp_conns: one established connection per mode, frozen on both ends; their
@@ -160,21 +168,25 @@ conf() {
 	local c=$1 m=$2 size=$3 flows=${4:-1} f="$CONF/$1.$2.$3.${4:-1}" la lp pa pp snd rcv pay sp sa
 	case $c in
 	udp)
+		local mac vip na=1 np=1 k pfx
 		pay=$((size - 14 - 20 - 8))
-		sp=4000
-		sa=${GEN[$m]}
-		if [ "$flows" -gt 1 ]; then
-			# Two counters with coprime periods: ports x addresses distinct tuples,
-			# the sources .16 up of the generator's /26 (all on its link).
-			local na=1 np=$flows base
-			if [ "$flows" -ge 65536 ]; then na=16 np=$(((flows + 15) / 16 | 1)); fi
-			IFS=. read -r a b c3 d <<<"${GEN[$m]}"
-			base=$(((a << 24) | (b << 16) | (c3 << 8) | (d & 0xc0) | 16))
-			sp="dinc(1024, $((1024 + np - 1)))"
-			[ $na -gt 1 ] && sa="dinc($base, $((base + na - 1)))"
+		mac=$(mac_of "d_$m" g0) vip=${VIP[$m]:-${RS[$m]}}
+		: >"$f"
+		if [ "$flows" -eq 1 ]; then
+			printf '{ eth(da=%s), ipv4(sa=%s, da=%s, ttl=64, df), udp(sp=4000, dp=53), fill(0x41, %d) }\n' \
+				"$mac" "${GEN[$m]}" "$vip" "$pay" >"$f"
+		else
+			# One frame per source address (.16 up of the generator's /26, all on
+			# its link), sent in turn, each with its own counter over the ports:
+			# addresses x ports distinct tuples, every one a connection.
+			[ "$flows" -gt 60000 ] && na=16
+			np=$(((flows + na - 1) / na))
+			pfx=${GEN[$m]%.*}
+			for ((k = 0; k < na; k++)); do
+				printf '{ eth(da=%s), ipv4(sa=%s.%d, da=%s, ttl=64, df), udp(sp=dinc(1024, %d), dp=53), fill(0x41, %d) }\n' \
+					"$mac" "$pfx" $((${GEN[$m]##*.} / 64 * 64 + 16 + k)) "$vip" $((1024 + np - 1)) "$pay" >>"$f"
+			done
 		fi
-		printf '{ eth(da=%s), ipv4(sa=%s, da=%s, ttl=64, df), udp(sp=%s, dp=53), fill(0x41, %d) }\n' \
-			"$(mac_of "d_$m" g0)" "$sa" "${VIP[$m]:-${RS[$m]}}" "$sp" "$pay" >"$f"
 		echo "gen g_$m sink s_$m $f"
 		;;
 	tcp_in)
@@ -216,7 +228,7 @@ run_pps() {
 	on "$gns" trafgen --cpus 1 -o "$gdev" -n 0 --conf "$f" >"$out" 2>&1 &
 	pid=$!
 	if [ -n "$warm" ]; then
-		wait_until 300 $warm || { stop_trafgen $pid; info "warm-up never ended: $(tail -3 "$out")" >&2; return 1; }
+		wait_until 300 $warm || { stop_trafgen $pid; info "warm-up never ended: $(fnat_stat conns) connections" >&2; return 1; }
 	fi
 	sleep 0.5
 	r0=$(rx_of "$sns" "$sdev") t0=$(now)
