@@ -25,7 +25,7 @@ PROFILE_IPVS="ip_vs_in_hook ip_vs_out_hook ip_vs_conn_in_get ip_vs_conn_out_get 
 profile_funcs() {
 	local f
 	for f in "$@"; do
-		grep -qE " [tT] $f( |\$)" /proc/kallsyms && echo "$f"
+		grep -qE " [tT] $f([[:space:]]|\$)" /proc/kallsyms && echo "$f"
 	done
 }
 
