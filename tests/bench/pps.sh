@@ -162,10 +162,19 @@ sinks_on() {
 	done
 }
 
+# tcp_frame ENDFILE MAC FILL SIZE: the trafgen frame of the frozen connection's next
+# segment from the end whose numbers ENDFILE holds, to MAC, SIZE bytes.
+tcp_frame() {
+	local la lp pa pp snd rcv
+	read -r la lp pa pp snd rcv <"$1"
+	printf '{ eth(da=%s), ipv4(sa=%s, da=%s, ttl=64, df), tcp(sp=%s, dp=%s, seq=%s, ackseq=%s, ack, window=512), fill(%s, %d) }\n' \
+		"$2" "$la" "$pa" "$lp" "$pp" "$snd" "$rcv" "$3" $(($4 - 14 - 20 - 20))
+}
+
 # conf CASE MODE SIZE [FLOWS]: write the trafgen configuration of a case; prints the
 # generator's "NS DEV" and the sink's "NS DEV" on one line.
 conf() {
-	local c=$1 m=$2 size=$3 flows=${4:-1} f="$CONF/$1.$2.$3.${4:-1}" la lp pa pp snd rcv pay sp sa
+	local c=$1 m=$2 size=$3 flows=${4:-1} f="$CONF/$1.$2.$3.${4:-1}" pay
 	case $c in
 	udp)
 		local mac vip na=1 np=1 k pfx
@@ -190,18 +199,12 @@ conf() {
 		echo "gen g_$m sink s_$m $f"
 		;;
 	tcp_in)
-		read -r la lp pa pp snd rcv <"$CONF/c_$m"
-		pay=$((size - 14 - 20 - 20))
-		printf '{ eth(da=%s), ipv4(sa=%s, da=%s, ttl=64, df), tcp(sp=%s, dp=%s, seq=%s, ackseq=%s, ack, window=512), fill(0x42, %d) }\n' \
-			"$(mac_of "d_$m" g0)" "$la" "$pa" "$lp" "$pp" "$snd" "$rcv" "$pay" >"$f"
+		tcp_frame "$CONF/c_$m" "$(mac_of "d_$m" g0)" 0x42 "$size" >"$f"
 		echo "gen g_$m sink s_$m $f"
 		;;
 	tcp_out)
-		read -r la lp pa pp snd rcv <"$CONF/s_$m"
-		pay=$((size - 14 - 20 - 20))
 		# IPVS NAT and routing: the server's peer is the client itself.
-		printf '{ eth(da=%s), ipv4(sa=%s, da=%s, ttl=64, df), tcp(sp=%s, dp=%s, seq=%s, ackseq=%s, ack, window=512), fill(0x43, %d) }\n' \
-			"$(mac_of "d_$m" s0)" "$la" "$pa" "$lp" "$pp" "$snd" "$rcv" "$pay" >"$f"
+		tcp_frame "$CONF/s_$m" "$(mac_of "d_$m" s0)" 0x43 "$size" >"$f"
 		echo "sink s_$m gen g_$m $f"
 		;;
 	esac
