@@ -375,13 +375,16 @@ void fnat_rewrite_l3(struct sk_buff *skb, u16 af, const union nf_inet_addr *sadd
 int fnat_xmit(struct net *net, struct sk_buff *skb, u16 af);
 /* Set as skb's dst (dropping the one it had) the route of cp's translated packets
  * in direction dir, for fnat_xmit_routed(): towards the real server, the one its
- * destination keeps for cp's LIP while it is valid (without a reference: skb must
- * leave before the RCU read-side section ends, as the packet path's do). Returns
- * the route's MTU, 0 if there is no route (skb is then unchanged). Softirq, under
+ * destination keeps for cp's LIP; towards the client, the one its service keeps for
+ * the client, if it has one; while valid, without a reference (skb must leave
+ * before the RCU read-side section ends, as the packet path's do). Returns the
+ * route's MTU, 0 if there is no route (skb is then unchanged). Softirq, under
  * RCU. */
 unsigned int fnat_conn_route(struct fnat_conn *cp, struct sk_buff *skb, enum fnat_dir dir);
-/* Free the routes a destination keeps: from its RCU callback, no reader left. */
+/* Free the routes a destination or a service keeps: from its RCU callback, no
+ * reader left. */
 void fnat_dest_routes_free(struct fnat_dest *dest);
+void fnat_svc_routes_free(struct fnat_service *svc);
 /* Forget the routes from a local address kept by the namespace's destinations (the
  * address was deleted). Control mutex held. */
 void fnat_routes_forget_laddr(struct fnat_net *fn, u16 af, const union nf_inet_addr *addr);

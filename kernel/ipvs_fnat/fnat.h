@@ -340,6 +340,12 @@ struct fnat_svc_key {
 	union nf_inet_addr addr;
 };
 
+/* Routes kept for the packet path (xmit.c), in slots hashed by their addresses:
+ * a real server's from each LIP, a service's from its VIP to each of its clients. */
+#define FNAT_DEST_ROUTES	32
+#define FNAT_SVC_ROUTES		64
+struct fnat_cached_route;
+
 struct fnat_service {
 	struct hlist_node hnode;	/* fn->svc_table */
 	struct list_head list;		/* fn->svc_list */
@@ -359,6 +365,9 @@ struct fnat_service {
 	unsigned int num_dests;		/* mutex */
 	struct fnat_stats stats;
 	struct fnat_sp_stats sp_stats;	/* TCP services */
+	/* The routes of replies, from the VIP to clients (xmit.c): read on every
+	 * reply, written when one is missing, stale or past its tenure. */
+	struct fnat_cached_route __rcu *reply_route[FNAT_SVC_ROUTES];
 	struct rcu_head rcu;
 };
 
@@ -379,10 +388,6 @@ struct fnat_dest_check {
 	u64 inhibits;			/* times inhibited */
 };
 
-/* Routes to a real server kept per source (xmit.c): slots hashed by the LIP. */
-#define FNAT_DEST_ROUTES	32
-struct fnat_dest_route;
-
 struct fnat_dest {
 	struct list_head list;		/* svc->dests */
 	refcount_t refcnt;
@@ -402,7 +407,7 @@ struct fnat_dest {
 	struct fnat_stats stats;
 	/* The routes from the LIPs to this server (xmit.c): read on every packet,
 	 * written only when one is missing or stale. */
-	struct fnat_dest_route __rcu *route[FNAT_DEST_ROUTES];
+	struct fnat_cached_route __rcu *route[FNAT_DEST_ROUTES];
 	struct rcu_head rcu;
 };
 

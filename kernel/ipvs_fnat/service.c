@@ -64,6 +64,7 @@ static void fnat_svc_free_rcu(struct rcu_head *head)
 	fnat_sched_state_free(rcu_dereference_protected(svc->sched, 1));
 	fnat_stats_free(&svc->stats);
 	fnat_sp_stats_free(&svc->sp_stats);
+	fnat_svc_routes_free(svc);
 	kfree(svc);
 	atomic_dec(&fnat_live_objects);
 }

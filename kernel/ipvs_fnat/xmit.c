@@ -8,28 +8,33 @@
  * "fragmentation needed" / "packet too big" to its (translated) source, a local
  * address, which the ICMP translation takes back to the original sender.
  *
- * Routes to the real servers. A destination keeps the routes to it from the local
- * addresses its connections use (fnat_dest.route[]: one per LIP, as the source
- * takes part in the lookup, for policy routing by source), in FNAT_DEST_ROUTES
- * slots: a LIP's entry is in the first FNAT_DEST_ROUTE_PROBE slots from its hash.
- * Each is an immutable entry (the dst with a reference, the source it was looked up
- * from, the cookie that validates it) published under RCU: a packet finds its LIP's
- * entry, checks it with dst_check() and leaves on its dst without a reference of its
- * own (skb_dst_set_noref(); the stack takes one, skb_dst_force(), wherever a packet
- * outlives the RCU section, such as a neighbour's queue). An IPv4 route goes stale
- * when the namespace's routing generation moves on (any route or address change, a
- * device going down) and when a PMTU exception is made for its next hop; an IPv6 one
- * when the serial number of its fib node changes. A stale or missing entry is looked
- * up again and swapped in with xchg() by whichever CPU finds it so (GFP_ATOMIC; if
- * there is no memory the packet leaves on an uncached route); the old entry is freed,
- * with its dst reference, after a grace period. Nothing is written per packet, no
- * lock, no refcount: the entries are read-mostly lines shared by every CPU.
- * The entries go with their destination (its RCU callback) or, for a local address
- * being deleted, at once (fnat_routes_forget_laddr()).
- *
- * Replies (towards clients, whose addresses are many) are routed for each packet:
- * ip_route_output_key() / ip6_route_output() return the per-CPU cached route of the
- * next hop, with a reference taken on that CPU's own copy.
+ * Routes kept for the packet path, in both directions: a destination keeps the
+ * routes to its real server from the local addresses its connections use
+ * (fnat_dest.route[]: one per LIP, as the source takes part in the lookup, for
+ * policy routing by source), and a service the routes of its replies, from its VIP
+ * to its clients (fnat_service.reply_route[]). Each cache is an array of slots; a
+ * (source, destination) pair's entry is in the first FNAT_ROUTE_PROBE slots from
+ * the pair's hash. An entry is immutable (the dst with a reference, the pair it was
+ * looked up for, the cookie that validates it, when it was made) and published
+ * under RCU: a packet finds its pair's entry, checks it with dst_check() and leaves
+ * on its dst without a reference of its own (skb_dst_set_noref(); the stack takes
+ * one, skb_dst_force(), wherever a packet outlives the RCU section, such as a
+ * neighbour's queue). An IPv4 route goes stale when the namespace's routing
+ * generation moves on (any route or address change, a device going down) and when
+ * a PMTU exception is made for its next hop; an IPv6 one when the serial number of
+ * its fib node changes. A stale or missing entry is looked up again and swapped in
+ * with xchg() by whichever CPU finds it so (GFP_ATOMIC; if there is no memory the
+ * packet leaves on an uncached route); the old entry is freed, with its dst
+ * reference, after a grace period. Nothing is written per packet, no lock, no
+ * refcount: the entries are read-mostly lines shared by every CPU.
+ * A service's clients may be many more than its slots: an entry then keeps its slot
+ * for FNAT_ROUTE_TENURE against other clients, whose packets meanwhile leave on
+ * routes of their own, as every packet did before there was a cache (what the kernel
+ * dropped its IPv4 route cache for, a cache that grows with the clients, this is
+ * not: its size and the rate at which it changes are bounded).
+ * The entries go with their destination or service (their RCU callbacks) or, for a
+ * local address being deleted, at once (fnat_routes_forget_laddr()); a VIP's go with
+ * its service.
  *
  * A segment that gets a TOA needs the route's MTU before it grows: the route fetched
  * for that check is put on the skb (fnat_conn_route()) and is the one it leaves on.
@@ -48,7 +53,6 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <net/tcp.h>
 #include <linux/jhash.h>
-#include <linux/hash.h>
 #include <linux/slab.h>
 #include <net/ip6_checksum.h>
 #include "dp.h"
@@ -107,22 +111,23 @@ static struct dst_entry *fnat_route6(struct net *net, const struct in6_addr *sad
 	return dst;
 }
 
-struct fnat_dest_route {
+struct fnat_cached_route {
 	struct dst_entry *dst;		/* a reference */
-	union nf_inet_addr saddr;	/* the LIP it is the route from */
+	union nf_inet_addr saddr, daddr;	/* what it was looked up for */
 	u32 cookie;			/* for dst_check() (IPv6) */
+	unsigned long born;		/* jiffies */
 	struct rcu_head rcu;
 };
 
-static void fnat_dest_route_free(struct fnat_dest_route *e)
+static void fnat_cached_route_free(struct fnat_cached_route *e)
 {
 	dst_release(e->dst);
 	kfree(e);
 }
 
-static void fnat_dest_route_free_rcu(struct rcu_head *head)
+static void fnat_cached_route_free_rcu(struct rcu_head *head)
 {
-	fnat_dest_route_free(container_of(head, struct fnat_dest_route, rcu));
+	fnat_cached_route_free(container_of(head, struct fnat_cached_route, rcu));
 }
 
 /* A route, with a reference, from saddr to daddr for protocol proto; *cookie for
@@ -144,36 +149,50 @@ static struct dst_entry *fnat_route_lookup(struct net *net, u16 af, const union 
 	return IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst;
 }
 
-#define FNAT_DEST_ROUTE_PROBE	4
+/* A pair's entry is in the first FNAT_ROUTE_PROBE slots from its hash. */
+#define FNAT_ROUTE_PROBE	4
+/* An entry keeps its slot against other pairs for this long: with more pairs than
+ * slots (a service's clients) a slot changes hands at most this often, so that
+ * flows of one packet each do not make every packet pay an allocation and a grace
+ * period, and a busy flow keeps its route. */
+#define FNAT_ROUTE_TENURE	HZ
 
-static inline u32 fnat_saddr_hash(u16 af, const union nf_inet_addr *saddr)
+static inline u32 fnat_pair_hash(u16 af, const union nf_inet_addr *saddr,
+				 const union nf_inet_addr *daddr)
 {
-	return af == AF_INET6 ? jhash2(saddr->all, 4, 0) : hash_32((__force u32)saddr->ip, 32);
+	if (af == AF_INET6)
+		return jhash2(daddr->all, 4, jhash2(saddr->all, 4, 0));
+	return jhash_2words((__force u32)saddr->ip, (__force u32)daddr->ip, 0);
 }
 
-/* Put skb on the route from cp's LIP to its real server; its MTU, or 0. */
-static unsigned int fnat_route_to_dest(struct net *net, struct fnat_conn *cp, struct sk_buff *skb)
+/*
+ * Put skb on the route from saddr to daddr, kept in one of the n slots of cache;
+ * its MTU, or 0 (no route; skb unchanged). The pair's entry, or where a new one
+ * goes: the first empty slot on the way, or a stale entry of the pair's own, else
+ * the first entry past its tenure (a hole left by a forgotten entry may hide the
+ * pair's further on: it is then made twice, harmlessly). With none of those the
+ * packet leaves on a route of its own.
+ */
+static unsigned int fnat_route_cached(struct net *net, struct fnat_cached_route __rcu **cache,
+				      unsigned int n, u16 af, const union nf_inet_addr *saddr,
+				      const union nf_inet_addr *daddr, u8 proto,
+				      struct sk_buff *skb)
 {
-	struct fnat_dest *dest = cp->dest;
-	struct fnat_dest_route *e, *old;
+	struct fnat_cached_route *e, *old;
 	struct dst_entry *dst;
-	unsigned int i, slot;
+	unsigned int i, slot = n;
 	u32 cookie, h;
 
-	/* The LIP's entry, or where a new one goes: the first empty slot on the way,
-	 * else the first (a hole left by a forgotten entry may hide one further on:
-	 * then it is made twice, harmlessly). */
-	h = fnat_saddr_hash(cp->af, &cp->laddr);
-	slot = h % FNAT_DEST_ROUTES;
-	for (i = 0; i < FNAT_DEST_ROUTE_PROBE; i++) {
-		unsigned int j = (h + i) % FNAT_DEST_ROUTES;
+	h = fnat_pair_hash(af, saddr, daddr);
+	for (i = 0; i < FNAT_ROUTE_PROBE; i++) {
+		unsigned int j = (h + i) % n;
 
-		e = rcu_dereference(dest->route[j]);
+		e = rcu_dereference(cache[j]);
 		if (!e) {
 			slot = j;
 			break;
 		}
-		if (fnat_addr_equal(cp->af, &e->saddr, &cp->laddr)) {
+		if (fnat_addr_equal(af, &e->saddr, saddr) && fnat_addr_equal(af, &e->daddr, daddr)) {
 			if (likely(dst_check(e->dst, e->cookie))) {
 				dst = e->dst;
 				goto noref;
@@ -181,12 +200,14 @@ static unsigned int fnat_route_to_dest(struct net *net, struct fnat_conn *cp, st
 			slot = j;	/* stale: replaced */
 			break;
 		}
+		if (slot == n && time_after(jiffies, e->born + FNAT_ROUTE_TENURE))
+			slot = j;
 	}
 	fnat_dp_count(net, FNAT_C_ROUTE_LOOKUP);
-	dst = fnat_route_lookup(net, cp->af, &cp->laddr, &cp->daddr, cp->protocol, &cookie);
+	dst = fnat_route_lookup(net, af, saddr, daddr, proto, &cookie);
 	if (IS_ERR(dst))
 		return 0;
-	e = kmalloc(sizeof(*e), GFP_ATOMIC | __GFP_NOWARN);
+	e = slot < n ? kmalloc(sizeof(*e), GFP_ATOMIC | __GFP_NOWARN) : NULL;
 	if (!e) {
 		/* Not kept: this packet takes the reference with it. */
 		skb_dst_drop(skb);
@@ -194,12 +215,14 @@ static unsigned int fnat_route_to_dest(struct net *net, struct fnat_conn *cp, st
 		return dst_mtu(dst);
 	}
 	e->dst = dst;
-	e->saddr = cp->laddr;
+	e->saddr = *saddr;
+	e->daddr = *daddr;
 	e->cookie = cookie;
+	e->born = jiffies;
 	/* A slot changes hands whole (xchg): a reader sees the old entry or the new. */
-	old = unrcu_pointer(xchg(&dest->route[slot], RCU_INITIALIZER(e)));
+	old = unrcu_pointer(xchg(&cache[slot], RCU_INITIALIZER(e)));
 	if (old)
-		call_rcu(&old->rcu, fnat_dest_route_free_rcu);
+		call_rcu(&old->rcu, fnat_cached_route_free_rcu);
 noref:
 	skb_dst_drop(skb);
 	skb_dst_set_noref(skb, dst);
@@ -209,29 +232,35 @@ noref:
 unsigned int fnat_conn_route(struct fnat_conn *cp, struct sk_buff *skb, enum fnat_dir dir)
 {
 	struct net *net = fnat_conn_net(cp);
-	struct dst_entry *dst;
-	u32 cookie;
+	struct fnat_dest *dest = cp->dest;
 
 	if (dir == FNAT_DIR_IN)
-		return fnat_route_to_dest(net, cp, skb);
-	dst = fnat_route_lookup(net, cp->af, &cp->vaddr, &cp->caddr, cp->protocol, &cookie);
-	if (IS_ERR(dst))
-		return 0;
-	skb_dst_drop(skb);
-	skb_dst_set(skb, dst);
-	return dst_mtu(dst);
+		return fnat_route_cached(net, dest->route, FNAT_DEST_ROUTES, cp->af,
+					 &cp->laddr, &cp->daddr, cp->protocol, skb);
+	return fnat_route_cached(net, dest->svc->reply_route, FNAT_SVC_ROUTES, cp->af,
+				 &cp->vaddr, &cp->caddr, cp->protocol, skb);
+}
+
+static void fnat_routes_free(struct fnat_cached_route __rcu **cache, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct fnat_cached_route *e = rcu_dereference_protected(cache[i], true);
+
+		if (e)
+			fnat_cached_route_free(e);
+	}
 }
 
 void fnat_dest_routes_free(struct fnat_dest *dest)
 {
-	unsigned int i;
+	fnat_routes_free(dest->route, FNAT_DEST_ROUTES);
+}
 
-	for (i = 0; i < FNAT_DEST_ROUTES; i++) {
-		struct fnat_dest_route *e = rcu_dereference_protected(dest->route[i], true);
-
-		if (e)
-			fnat_dest_route_free(e);
-	}
+void fnat_svc_routes_free(struct fnat_service *svc)
+{
+	fnat_routes_free(svc->reply_route, FNAT_SVC_ROUTES);
 }
 
 static void fnat_dest_routes_forget(struct fnat_dest *dest, u16 af, const union nf_inet_addr *addr)
@@ -239,12 +268,12 @@ static void fnat_dest_routes_forget(struct fnat_dest *dest, u16 af, const union 
 	unsigned int i;
 
 	for (i = 0; i < FNAT_DEST_ROUTES; i++) {
-		struct fnat_dest_route *e = rcu_access_pointer(dest->route[i]);
+		struct fnat_cached_route *e = rcu_access_pointer(dest->route[i]);
 
 		/* A packet may swap in another entry meanwhile: only this one goes. */
 		if (e && af == dest->af && fnat_addr_equal(af, &e->saddr, addr) &&
 		    cmpxchg(&dest->route[i], RCU_INITIALIZER(e), NULL) == RCU_INITIALIZER(e))
-			call_rcu(&e->rcu, fnat_dest_route_free_rcu);
+			call_rcu(&e->rcu, fnat_cached_route_free_rcu);
 	}
 }
 
@@ -277,31 +306,36 @@ void fnat_xmit_routed(struct net *net, struct sk_buff *skb, u16 af)
 
 int fnat_xmit(struct net *net, struct sk_buff *skb, u16 af)
 {
+	union nf_inet_addr saddr = {}, daddr = {};
 	struct dst_entry *dst;
+	u32 cookie;
+	u8 proto;
 
 	if (af == AF_INET6) {
-		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
-		dst = fnat_route6(net, &ip6h->saddr, &ip6h->daddr, ip6h->nexthdr);
+		saddr.in6 = ip6h->saddr;
+		daddr.in6 = ip6h->daddr;
+		proto = ip6h->nexthdr;
 	} else {
-		struct iphdr *iph = ip_hdr(skb);
-		struct rtable *rt = fnat_route4(net, iph->saddr, iph->daddr, iph->protocol);
+		const struct iphdr *iph = ip_hdr(skb);
 
-		dst = IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst;
+		saddr.ip = iph->saddr;
+		daddr.ip = iph->daddr;
+		proto = iph->protocol;
 	}
-	if (IS_ERR(dst))
-		goto no_route;
+	dst = fnat_route_lookup(net, af, &saddr, &daddr, proto, &cookie);
+	if (IS_ERR(dst)) {
+		fnat_dp_count(net, FNAT_C_NO_ROUTE_DROP);
+		kfree_skb(skb);
+		return -EHOSTUNREACH;
+	}
 	/* Whatever the packet arrived with goes (a packet looped back from a local
 	 * socket carries its sender's route). */
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
 	fnat_xmit_routed(net, skb, af);
 	return 0;
-
-no_route:
-	fnat_dp_count(net, FNAT_C_NO_ROUTE_DROP);
-	kfree_skb(skb);
-	return -EHOSTUNREACH;
 }
 
 struct sk_buff *fnat_tcp_build(u16 af, const union nf_inet_addr *saddr, __be16 sport,
