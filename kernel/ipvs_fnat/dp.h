@@ -197,8 +197,9 @@ enum fnat_dp_counter {
 	FNAT_C_SYNC_CONN_LIMIT,
 	FNAT_C_SYNC_CONFLICT,
 	FNAT_C_SYNC_DELETED,
-	FNAT_C_ROUTE_LOOKUP,	/* routes looked up for a connection's packets: its first
-				 * each way, and after a change made the kept one stale */
+	FNAT_C_ROUTE_LOOKUP,	/* routes looked up for a connection's packets: the first
+				 * of a pair each way, after a change made the kept one
+				 * stale, and when no slot was free to keep it */
 	FNAT_C_MAX,
 };
 
