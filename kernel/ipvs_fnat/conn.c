@@ -537,6 +537,13 @@ static int fnat_conn_reserve(struct fnat_net *fn)
  * handshake's numbers set before it is visible; synproxy.c then sends the SYN to
  * the real server.
  */
+/* A LIP a new connection of family af may be given: not another director's. */
+static inline bool fnat_laddr_usable(const struct fnat_laddr *la, u16 af)
+{
+	return la->af == af && !(la->lflags & IPVS_FNAT_LADDR_F_PEER) &&
+	       !test_bit(FNAT_F_UNLINKED, &la->flags);
+}
+
 struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 				struct fnat_dest *dest, const struct fnat_tuple *t,
 				const struct fnat_synproxy_ack *sp, int *drop_reason)
@@ -616,8 +623,7 @@ struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 	list_for_each_entry_rcu(la, &pool->list, list) {
 		if (tried++ < start % n)
 			continue;
-		if (la->af == t->af && !test_bit(FNAT_F_UNLINKED, &la->flags) &&
-		    fnat_laddr_hold_rcu(la)) {
+		if (fnat_laddr_usable(la, t->af) && fnat_laddr_hold_rcu(la)) {
 			family_seen = true;
 			clash = fnat_conn_claim_port(cp, la, range);
 			if (clash == FNAT_CLASH_NONE)
@@ -631,8 +637,7 @@ struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 	list_for_each_entry_rcu(la, &pool->list, list) {
 		if (tried++ >= start % n)
 			break;
-		if (la->af == t->af && !test_bit(FNAT_F_UNLINKED, &la->flags) &&
-		    fnat_laddr_hold_rcu(la)) {
+		if (fnat_laddr_usable(la, t->af) && fnat_laddr_hold_rcu(la)) {
 			family_seen = true;
 			clash = fnat_conn_claim_port(cp, la, range);
 			if (clash == FNAT_CLASH_NONE)
@@ -1019,15 +1024,29 @@ enum fnat_dp_counter fnat_conn_sync_apply(struct net *net, const struct fnat_syn
 		o = fnat_conn_lookup_in(net, &tin);
 		if (o && test_bit(FNAT_CONN_F_UNHASHED, &o->flags))
 			o = NULL;
-		if (o && !test_bit(FNAT_CONN_F_SYNC_PEER, &o->flags)) {
-			ret = FNAT_C_SYNC_CONFLICT;	/* forwarded here: ours wins */
+		if (o && !test_bit(FNAT_CONN_F_SYNC_PEER, &o->flags) &&
+		    !fnat_conn_sync_same(o, c)) {
+			/* Another connection of the client's port, forwarded
+			 * here: ours wins. */
+			ret = FNAT_C_SYNC_CONFLICT;
 			goto out_unlock;
 		}
 		if (o && fnat_conn_sync_same(o, c)) {
+			bool moved = false;
+
 			spin_lock_bh(&o->lock);
-			if (!test_bit(FNAT_CONN_F_UNHASHED, &o->flags))
+			if (!test_bit(FNAT_CONN_F_UNHASHED, &o->flags)) {
+				/* Forwarded here before, and by that director since
+				 * (a master sends only connections it forwards):
+				 * the router moved the flow (scale-out,
+				 * docs/scale-out.md). Its now, with what it says; a
+				 * packet forwarded here again takes it back. */
+				moved = !test_and_set_bit(FNAT_CONN_F_SYNC_PEER, &o->flags);
 				fnat_conn_sync_fill(o, c);
+			}
 			spin_unlock_bh(&o->lock);
+			if (moved)
+				fnat_dp_count(net, FNAT_C_SYNC_MOVED);
 			if (timer_pending(&o->timer))
 				timer_reduce(&o->timer, READ_ONCE(o->expires));
 			ret = FNAT_C_SYNC_RX_CONNS;

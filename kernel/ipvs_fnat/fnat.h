@@ -475,6 +475,7 @@ struct fnat_laddr {
 	unsigned long flags;		/* FNAT_F_* bits */
 	u64 id;
 	u16 af;
+	u32 lflags;			/* IPVS_FNAT_LADDR_F_*: immutable */
 	union nf_inet_addr addr;
 	atomic64_t port_conflicts;	/* ports found taken while allocating */
 	atomic_t conns;			/* live connections using this address */
@@ -485,7 +486,7 @@ void fnat_laddr_pool_init(struct fnat_laddr_pool *pool);
 struct fnat_laddr *fnat_laddr_find(struct fnat_net *fn, struct fnat_laddr_pool *pool, u16 af,
 				   const union nf_inet_addr *addr);
 int fnat_laddr_add(struct fnat_net *fn, struct fnat_laddr_pool *pool, u16 af,
-		   const union nf_inet_addr *addr);
+		   const union nf_inet_addr *addr, u32 lflags);
 void fnat_laddr_del(struct fnat_net *fn, struct fnat_laddr_pool *pool, struct fnat_laddr *la);
 void fnat_laddr_flush(struct fnat_net *fn, struct fnat_laddr_pool *pool);
 void fnat_laddr_put(struct fnat_laddr *la);

@@ -5,7 +5,9 @@
  * namespace has a default pool (fnat_net.default_laddrs) that every service whose
  * own pool is empty takes its addresses from, those of its family. A pool is an RCU
  * list in insertion order, which the packet path rotates through (conn.c); changes
- * are made under fnat_net.lock.
+ * are made under fnat_net.lock. A peer LIP (IPVS_FNAT_LADDR_F_PEER) is another
+ * director's: in the pool so that the connections that director's sync master
+ * sends can be installed with it, never given to a new connection here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -50,7 +52,7 @@ void fnat_laddr_put(struct fnat_laddr *la)
 }
 
 int fnat_laddr_add(struct fnat_net *fn, struct fnat_laddr_pool *pool, u16 af,
-		   const union nf_inet_addr *addr)
+		   const union nf_inet_addr *addr, u32 lflags)
 {
 	struct fnat_laddr *la;
 
@@ -62,6 +64,7 @@ int fnat_laddr_add(struct fnat_net *fn, struct fnat_laddr_pool *pool, u16 af,
 		return -ENOMEM;
 	refcount_set(&la->refcnt, 1);
 	la->af = af;
+	la->lflags = lflags;
 	la->addr = *addr;
 	atomic64_set(&la->port_conflicts, 0);
 	atomic_set(&la->conns, 0);

@@ -127,6 +127,7 @@ static const struct nla_policy fnat_laddr_policy[IPVS_FNAT_LADDR_ATTR_MAX + 1] =
 	[IPVS_FNAT_LADDR_ATTR_PORT_CONFLICTS] = FNAT_REPLY_ONLY,
 	[IPVS_FNAT_LADDR_ATTR_CONNS] = FNAT_REPLY_ONLY,
 	[IPVS_FNAT_LADDR_ATTR_PAD] = FNAT_REPLY_ONLY,
+	[IPVS_FNAT_LADDR_ATTR_FLAGS] = NLA_POLICY_MASK(NLA_U32, IPVS_FNAT_LADDR_F_ALL),
 };
 
 static const struct nla_policy fnat_cfg_policy[IPVS_FNAT_CFG_ATTR_MAX + 1] = {
@@ -695,7 +696,8 @@ static int fnat_nl_fill_laddr(struct sk_buff *skb, struct fnat_service *svc,
 	    nla_put(skb, IPVS_FNAT_LADDR_ATTR_ADDR, fnat_addr_len(la->af), &la->addr) ||
 	    nla_put_u64_64bit(skb, IPVS_FNAT_LADDR_ATTR_PORT_CONFLICTS,
 			      atomic64_read(&la->port_conflicts), IPVS_FNAT_LADDR_ATTR_PAD) ||
-	    nla_put_u32(skb, IPVS_FNAT_LADDR_ATTR_CONNS, atomic_read(&la->conns)))
+	    nla_put_u32(skb, IPVS_FNAT_LADDR_ATTR_CONNS, atomic_read(&la->conns)) ||
+	    nla_put_u32(skb, IPVS_FNAT_LADDR_ATTR_FLAGS, la->lflags))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
@@ -988,11 +990,12 @@ static int fnat_nl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb)
 
 /*
  * The pool a NEW/DEL_LADDR names: the service's (ATTR_SERVICE given) or the
- * namespace's default pool, and the address with its family. NULL with *err set on
- * a bad request. Control mutex held.
+ * namespace's default pool, the address with its family, and (NEW_LADDR: lflags
+ * not NULL) its flags. NULL with *err set on a bad request. Control mutex held.
  */
 static struct fnat_laddr_pool *fnat_nl_laddr_request(struct genl_info *info, u16 *af,
-						     union nf_inet_addr *addr, int *err)
+						     union nf_inet_addr *addr, u32 *lflags,
+						     int *err)
 {
 	struct nlattr *snest = info->attrs[IPVS_FNAT_ATTR_SERVICE];
 	struct nlattr *nest = info->attrs[IPVS_FNAT_ATTR_LADDR];
@@ -1022,6 +1025,14 @@ static struct fnat_laddr_pool *fnat_nl_laddr_request(struct genl_info *info, u16
 	*err = -EINVAL;
 	if (FNAT_NL_MISSING(extack, nest, tb, IPVS_FNAT_LADDR_ATTR_ADDR, "local address ADDR"))
 		return NULL;
+	if (tb[IPVS_FNAT_LADDR_ATTR_FLAGS] && !lflags) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IPVS_FNAT_LADDR_ATTR_FLAGS],
+				    "a local address is deleted by its address alone");
+		return NULL;
+	}
+	if (lflags)
+		*lflags = tb[IPVS_FNAT_LADDR_ATTR_FLAGS] ?
+			  nla_get_u32(tb[IPVS_FNAT_LADDR_ATTR_FLAGS]) : 0;
 	/* A family given must fit the address before anything is looked up; the
 	 * default pool takes the family the address's length tells. */
 	if (tb[IPVS_FNAT_LADDR_ATTR_AF] || !snest) {
@@ -1065,13 +1076,14 @@ static int fnat_nl_new_laddr(struct sk_buff *skb, struct genl_info *info)
 	struct fnat_net *fn = fnat_nl_net(info);
 	struct fnat_laddr_pool *pool;
 	union nf_inet_addr addr;
+	u32 lflags;
 	u16 af;
 	int err;
 
 	mutex_lock(&fn->lock);
-	pool = fnat_nl_laddr_request(info, &af, &addr, &err);
+	pool = fnat_nl_laddr_request(info, &af, &addr, &lflags, &err);
 	if (pool) {
-		err = fnat_laddr_add(fn, pool, af, &addr);
+		err = fnat_laddr_add(fn, pool, af, &addr, lflags);
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG(info->extack, "local address already in the pool");
 	}
@@ -1089,7 +1101,7 @@ static int fnat_nl_del_laddr(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	mutex_lock(&fn->lock);
-	pool = fnat_nl_laddr_request(info, &af, &addr, &err);
+	pool = fnat_nl_laddr_request(info, &af, &addr, NULL, &err);
 	if (pool) {
 		la = fnat_laddr_find(fn, pool, af, &addr);
 		if (la) {

@@ -314,6 +314,10 @@ static int fnat_nl_put_daemon_stats(struct sk_buff *skb, struct net *net)
 				      fnat_dp_counter_read(net, FNAT_C_SYNC_TX_MSGS + i),
 				      IPVS_FNAT_SYNC_STATS_ATTR_PAD))
 			return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, IPVS_FNAT_SYNC_STATS_ATTR_MOVED,
+			      fnat_dp_counter_read(net, FNAT_C_SYNC_MOVED),
+			      IPVS_FNAT_SYNC_STATS_ATTR_PAD))
+		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
 }

@@ -81,8 +81,9 @@ static void fnat_proc_show_laddr(struct seq_file *seq, struct fnat_laddr *la)
 	char buf[64];
 
 	fnat_fmt_addr(buf, sizeof(buf), la->af, &la->addr);
-	seq_printf(seq, "  => %-28s %-10llu %u\n", buf,
-		   (unsigned long long)atomic64_read(&la->port_conflicts), atomic_read(&la->conns));
+	seq_printf(seq, "  => %-28s %-10llu %u%s\n", buf,
+		   (unsigned long long)atomic64_read(&la->port_conflicts), atomic_read(&la->conns),
+		   la->lflags & IPVS_FNAT_LADDR_F_PEER ? " peer" : "");
 }
 
 static void fnat_proc_show_service(struct seq_file *seq, struct fnat_service *svc)

@@ -205,6 +205,10 @@ static void fnat_sync_emit(struct fnat_sync_master *m, struct fnat_conn *cp)
 	struct fnat_sync_conn c;
 	u32 secs;
 
+	/* Another director's since it was queued (it forwards it now): not ours to
+	 * send, neither its state nor its end. */
+	if (test_bit(FNAT_CONN_F_SYNC_PEER, &cp->flags))
+		return;
 	fnat_conn_snapshot(cp, &c);
 	if (test_bit(FNAT_CONN_F_UNHASHED, &cp->flags)) {
 		if (test_bit(FNAT_CONN_F_SYNCED, &cp->flags))

@@ -435,6 +435,51 @@ test_active_active() {
 	reset
 }
 
+# moved: both directors master their own connections and back up all others'
+# (scale-out, docs/scale-out.md). d2 holds LIP1 as a peer LIP, another director's,
+# and has LIP2 of its own for VIP1:7. A session through d1 moves to d2 while d1
+# stays up (the router's hash shifts): d2 takes it over, d1 learns from d2's record
+# that d2 forwards it now and keeps it as d2's, so that when d1's copy would expire
+# (d1's timeouts are cut to 6 s) no RST comes from d1; d2 gives new connections its
+# own LIP, never the peer LIP.
+test_moved() {
+	info "moved: every director masters its own connections and backs up all others"
+	fnat d2 -Q -t $VIP1:7 -z $LIP1 && fnat d2 -P -t $VIP1:7 -z $LIP1 --peer &&
+		fnat d2 -P -t $VIP1:7 -z $LIP2 || fail "d2's pool for VIP1:7: LIP1 as a peer, LIP2"
+	check "d2 lists LIP1 as a peer LIP" \
+		sh -c "ip netns exec d2 '$FNAT_TOOL' -G -n -t $VIP1:7 | grep -q '=> $LIP1 .* peer\$'"
+	fnat d1 --start-daemon master --mcast-interface sync0 --syncid 1 &&
+		fnat d1 --start-daemon backup --mcast-interface sync0 &&
+		fnat d2 --start-daemon master --mcast-interface sync0 --syncid 2 &&
+		fnat d2 --start-daemon backup --mcast-interface sync0 || fail "the four daemons start"
+	fnat d1 --set 6 6 6
+	start_rst_capture
+	on client $TRAFFIC session $VIP1 7 "$(scaled 24)" >"$T/mv.out" 2>&1 &
+	local s=$!
+	check "d2 holds d1's session, with LIP1" \
+		wait_until 15 sh -c "ip netns exec d2 '$FNAT_TOOL' -L -c -n | grep -q ' $VIP1:7 *$LIP1:'"
+	info "the router moves VIP1 and LIP1 to d2; d1 stays up"
+	route_vip 2 $VIP1
+	route_lip 2 $LIP1
+	check "d1 learns that d2 forwards the session now (sync_moved)" \
+		wait_until 15 sh -c "[ \$(ip netns exec d1 awk '\$1 == \"sync_moved\" { print \$2 }' /proc/net/ip_vs_fnat_stats) -ge 1 ]"
+	on client $TRAFFIC session $VIP1 7 3 >"$T/mv-new.out" 2>&1 &
+	local n=$!
+	check "a new connection through d2 is given d2's own LIP2, not the peer LIP1" \
+		wait_until 10 sh -c "ip netns exec d2 '$FNAT_TOOL' -L -c -n | grep -q ' $VIP1:7 *$LIP2:'"
+	check_eq "and the one connection d2 has from LIP1 is the synced session" 1 \
+		"$(conn_set d2 $VIP1:7 | awk -v l=$LIP1: 'index($4, l) == 1' | wc -l)"
+	local rc=0
+	wait $n || rc=$?
+	check "that connection works: $(cat "$T/mv-new.out")" test $rc -eq 0
+	rc=0
+	wait $s || rc=$?
+	check "the moved session goes on past d1's 6 s timeout: $(cat "$T/mv.out")" test $rc -eq 0
+	check_eq "d1 sent no RST for the session it no longer forwards (expire_rst)" 0 "$(stat_of d1 expire_rst)"
+	check_eq "and none reached the client" 0 "$(rsts_seen)"
+	reset
+}
+
 test_fuzz() {
 	info "fuzzed datagrams at the backup"
 	fnat d2 --start-daemon backup --mcast-interface sync0
@@ -480,7 +525,7 @@ test_unload() {
 }
 
 if setup; then
-	scenarios=${SYNC_SCENARIOS:-baseline failover loss keys active_active fuzz unload}
+	scenarios=${SYNC_SCENARIOS:-baseline failover loss keys active_active moved fuzz unload}
 	for s in $scenarios; do
 		"test_$s"
 	done

@@ -258,7 +258,7 @@ void execute(const Command &c, Env &env, bool restoring)
 		env.kernel().zero(c.has(Opt::Service) ? std::optional<ServiceKey>(c.svc) : std::nullopt);
 		break;
 	case Cmd::AddLaddr:
-		env.kernel().add_laddr(laddr_pool(c), c.laddr);
+		env.kernel().add_laddr(laddr_pool(c), c.laddr, c.peer);
 		break;
 	case Cmd::DelLaddr:
 		env.kernel().del_laddr(laddr_pool(c), c.laddr);
@@ -399,6 +399,7 @@ std::string usage_text(std::string_view prog_view)
 	     "  --u-threshold  -x uthreshold        upper threshold of connections\n"
 	     "  --l-threshold  -y lthreshold        lower threshold of connections\n"
 	     "  --laddr        -z local-address     local address (LIP) of the service or pool\n"
+	     "  --peer                              -P: another director's LIP (synced connections only)\n"
 	     "  --connection   -c                   output of current IPVS connections\n"
 	     "  --timeout                           output of timeout (tcp tcpfin udp)\n"
 	     "  --stats                             output of statistics information\n"

@@ -9,7 +9,7 @@ constexpr std::array<std::string_view, kNumOpts> kOptionNames = {
 	"synproxy", "real-server", "forwarding-method", "weight", "u-threshold", "l-threshold", "laddr",
 	"timeout", "stats", "rate", "exact", "sort", "json", "dest-check", "daemon",
 	"mcast-interface", "syncid", "sync-peer", "mcast-group", "mcast-port", "mcast-ttl",
-	"sync-key-file", "sync-threshold",
+	"sync-key-file", "sync-threshold", "peer",
 };
 
 }  // namespace

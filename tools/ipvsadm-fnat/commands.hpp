@@ -61,6 +61,7 @@ enum class Opt : std::uint8_t {
 	McastTtl,    // --mcast-ttl
 	SyncKeyFile, // --sync-key-file
 	SyncThreshold, // --sync-threshold
+	Peer,        // --peer (-P: another director's LIP)
 	Count
 };
 
@@ -112,27 +113,28 @@ inline constexpr std::array<CommandRule, kNumCmds> kCommandRules = {{
 	//                                   ||||||||||||||||||||||||||--mcast-ttl
 	//                                   |||||||||||||||||||||||||||--sync-key-file
 	//                                   ||||||||||||||||||||||||||||--sync-threshold
-	{Cmd::AddService,  "add-service",    "xx+....xxxxxxxxxxxx.xxxxxxxxx", {}},
-	{Cmd::EditService, "edit-service",   "xx+....xxxxxxxxxxxx.xxxxxxxxx", {}},
-	{Cmd::DelService,  "delete-service", "xx+xxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Flush,       "flush",          "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::List,        "list",           "...xxxxxxxxxx......x.xxxxxxxx",
+	//                                   |||||||||||||||||||||||||||||--peer
+	{Cmd::AddService,  "add-service",    "xx+....xxxxxxxxxxxx.xxxxxxxxxx", {}},
+	{Cmd::EditService, "edit-service",   "xx+....xxxxxxxxxxxx.xxxxxxxxxx", {}},
+	{Cmd::DelService,  "delete-service", "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Flush,       "flush",          "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::List,        "list",           "...xxxxxxxxxx......x.xxxxxxxxx",
 	 {bits(Opt::Connection, Opt::Service, Opt::Timeout, Opt::Daemon),
 	  bits(Opt::Connection, Opt::Timeout, Opt::Stats, Opt::Rate)}},
-	{Cmd::AddDest,     "add-server",     "xx+xxxx+....xxxxxxxxxxxxxxxxx", {}},
-	{Cmd::EditDest,    "edit-server",    "xx+xxxx+....xxxxxxxxxxxxxxxxx", {}},
-	{Cmd::DelDest,     "delete-server",  "xx+xxxx+xxxxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::SetTimeout,  "set",            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Restore,     "restore",        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Save,        "save",           ".xxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::Zero,        "zero",           "xx.xxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::AddLaddr,    "add-laddr",      "xx.xxxxxxxxx+xxxxxxxxxxxxxxxx", {}},
-	{Cmd::DelLaddr,    "del-laddr",      "xx.xxxxxxxxx+xxxxxxxxxxxxxxxx", {}},
-	{Cmd::GetLaddr,    "get-laddr",      ".x.xxxxxxxxxxxxxxx.xxxxxxxxxx", {}},
-	{Cmd::Prometheus,  "prometheus",     ".xxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
-	{Cmd::StartDaemon, "start-daemon",   "xxxxxxxxxxxxxxxxxxxxx+.......",
+	{Cmd::AddDest,     "add-server",     "xx+xxxx+....xxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::EditDest,    "edit-server",    "xx+xxxx+....xxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::DelDest,     "delete-server",  "xx+xxxx+xxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::SetTimeout,  "set",            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Restore,     "restore",        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Save,        "save",           ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::Zero,        "zero",           "xx.xxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::AddLaddr,    "add-laddr",      "xx.xxxxxxxxx+xxxxxxxxxxxxxxxx.", {}},
+	{Cmd::DelLaddr,    "del-laddr",      "xx.xxxxxxxxx+xxxxxxxxxxxxxxxxx", {}},
+	{Cmd::GetLaddr,    "get-laddr",      ".x.xxxxxxxxxxxxxxx.xxxxxxxxxxx", {}},
+	{Cmd::Prometheus,  "prometheus",     ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::StartDaemon, "start-daemon",   "xxxxxxxxxxxxxxxxxxxxx+.......x",
 	 {bits(Opt::SyncPeer, Opt::McastGroup)}},
-	{Cmd::StopDaemon,  "stop-daemon",    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
+	{Cmd::StopDaemon,  "stop-daemon",    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", {}},
 }};
 // clang-format on
 

@@ -126,8 +126,8 @@ std::string titles(unsigned fmt)
 
 std::string laddr_line(const Laddr &l, unsigned fmt, const Resolver &r)
 {
-	return sprintf_string("  => %-28s %-10llu %u\n", host_name(l.addr, fmt, r).c_str(),
-			      static_cast<ull>(l.port_conflicts), l.conns);
+	return sprintf_string("  => %-28s %-10llu %u%s\n", host_name(l.addr, fmt, r).c_str(),
+			      static_cast<ull>(l.port_conflicts), l.conns, l.peer ? " peer" : "");
 }
 
 // Under a SYN proxy service's --stats line: its own share of the synproxy_* counters
@@ -203,7 +203,8 @@ json::Value laddr_json(const Laddr &l)
 	return {{"address", l.addr.str()},
 		{"af", family_name(l.addr.af)},
 		{"port_conflicts", l.port_conflicts},
-		{"conns", l.conns}};
+		{"conns", l.conns},
+		{"peer", l.peer}};
 }
 
 json::Value laddrs_json(const std::vector<Laddr> &laddrs)
@@ -359,11 +360,11 @@ std::string format_rules(const Listing &listing, unsigned fmt, const Resolver &r
 			out += "\n";
 		}
 		for (const Laddr &l : v.laddrs)
-			out += "-P " + svc + " -z " + l.addr.str() + "\n";
+			out += "-P " + svc + " -z " + l.addr.str() + (l.peer ? " --peer" : "") + "\n";
 	}
 	// The default pool last: -R adds it after the services, as they were saved.
 	for (const Laddr &l : listing.default_laddrs)
-		out += "-P -z " + l.addr.str() + "\n";
+		out += "-P -z " + l.addr.str() + (l.peer ? " --peer" : "") + "\n";
 	return out;
 }
 

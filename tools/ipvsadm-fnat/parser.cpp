@@ -17,7 +17,7 @@ enum class Tag {
 	AddService, EditService, DelService, Clear, List, Zero, AddServer, EditServer,
 	DelServer, Set, Restore, Save, AddLaddr, DelLaddr, GetLaddr, StartDaemon, StopDaemon, Prometheus,
 	Help, Version, Daemon, McastIfn, Syncid, SyncPeer, McastGroup, McastPort, McastTtl, SyncKeyFile,
-	SyncThreshold,
+	SyncThreshold, Peer,
 	Tcp, Udp, Scheduler, Persistent, Netmask, SynProxy, DestCheck, RealServer, Fullnat, Weight, UThreshold,
 	LThreshold, Laddr, Numeric, Connection, Timeout, Stats, Rate, Exact, Sort, Json,
 	Masquerading, Gatewaying, Ipip, Fwmark,
@@ -61,6 +61,7 @@ constexpr OptionSpec kOptionSpecs[] = {
 	{"mcast-ttl", 0, Arg::Required, Tag::McastTtl},
 	{"sync-key-file", 0, Arg::Required, Tag::SyncKeyFile},
 	{"sync-threshold", 0, Arg::Required, Tag::SyncThreshold},
+	{"peer", 0, Arg::None, Tag::Peer},
 	{"help", 'h', Arg::None, Tag::Help},
 	{"version", 'v', Arg::None, Tag::Version},
 	{"tcp-service", 't', Arg::Required, Tag::Tcp},
@@ -458,6 +459,10 @@ Command parse(const std::vector<std::string> &args, const Resolver &resolver)
 			if (v.empty())
 				fail("illegal sync-key-file `' specified");
 			c.key_file = v;
+			break;
+		case Tag::Peer:
+			set_option(Opt::Peer);
+			c.peer = true;
 			break;
 		case Tag::SyncThreshold: {
 			set_option(Opt::SyncThreshold);

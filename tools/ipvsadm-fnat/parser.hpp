@@ -46,6 +46,7 @@ struct Command {
 	std::uint32_t u_thresh = 0;           // -x
 	std::uint32_t l_thresh = 0;           // -y
 	Address laddr;                        // -z
+	bool peer = false;                    // --peer (with -P)
 	std::array<std::uint32_t, 3> timeouts{};  // --set tcp tcpfin udp
 	// --start-daemon / --stop-daemon: IPVS_FNAT_DAEMON_MASTER or _BACKUP, and the
 	// settings (all but the key, which the app reads from key_file).

@@ -95,15 +95,21 @@
  *       only while its service has DEST_CHECK, and turning DEST_CHECK off (or any
  *       SET_DEST) restores it at once.
  *
- *   IPVS_FNAT_CMD_NEW_LADDR    [ATTR_SERVICE { key }], ATTR_LADDR { ADDR, [AF] }
+ *   IPVS_FNAT_CMD_NEW_LADDR    [ATTR_SERVICE { key }], ATTR_LADDR { ADDR, [AF], [FLAGS] }
  *       Add a local address (LIP) to the service's pool. Its family must be the
  *       service's (EAFNOSUPPORT). ESRCH: no service; EEXIST: already in the pool.
  *       Without ATTR_SERVICE: add it to the namespace's default pool, which every
  *       service with no local address of its own takes its LIPs from (those of
  *       the service's family). AF defaults to the service's family, or in the
- *       default pool to the one the address's length tells.
+ *       default pool to the one the address's length tells. FLAGS
+ *       (IPVS_FNAT_LADDR_F_*): PEER marks another director's LIP, which no new
+ *       connection is given; it is there for the connections that director's
+ *       sync master sends (scale-out: every director backs up every other's
+ *       connections, and the real servers' replies to a failed director's LIPs
+ *       are routed to a survivor, docs/scale-out.md). Fixed for the address's
+ *       life in the pool: delete and add it again to change it.
  *
- *   IPVS_FNAT_CMD_DEL_LADDR    [ATTR_SERVICE { key }], ATTR_LADDR { ADDR, [AF] }
+ *   IPVS_FNAT_CMD_DEL_LADDR    [ATTR_SERVICE { key }], ATTR_LADDR { ADDR, [AF] } (no FLAGS)
  *       Remove a local address from the pool (the default pool without
  *       ATTR_SERVICE); connections using it are expired. ESRCH: no service;
  *       ENOENT: not in the pool.
@@ -112,7 +118,7 @@
  *       The local addresses of one service, or of every service and then of the
  *       default pool when no key is given. Each message: ATTR_SERVICE { key }
  *       (absent for the default pool's), ATTR_LADDR { AF, ADDR, PORT_CONFLICTS,
- *       CONNS }.
+ *       CONNS, FLAGS }.
  *
  *   IPVS_FNAT_CMD_SET_CONFIG   ATTR_CONFIG { any of the tunables }
  *   IPVS_FNAT_CMD_GET_CONFIG   -> ATTR_CONFIG { every tunable }
@@ -319,9 +325,14 @@ enum ipvs_fnat_laddr_attr {
 	IPVS_FNAT_LADDR_ATTR_PORT_CONFLICTS,	/* u64: ports found taken while allocating */
 	IPVS_FNAT_LADDR_ATTR_CONNS,	/* u32: live connections using this address */
 	IPVS_FNAT_LADDR_ATTR_PAD,
+	IPVS_FNAT_LADDR_ATTR_FLAGS,	/* u32: IPVS_FNAT_LADDR_F_* (NEW_LADDR, replies) */
 	__IPVS_FNAT_LADDR_ATTR_MAX,
 };
 #define IPVS_FNAT_LADDR_ATTR_MAX (__IPVS_FNAT_LADDR_ATTR_MAX - 1)
+
+/* Local address flags. */
+#define IPVS_FNAT_LADDR_F_PEER	0x1	/* another director's: synced connections only */
+#define IPVS_FNAT_LADDR_F_ALL	IPVS_FNAT_LADDR_F_PEER
 
 /* Counters of a service or destination: totals since creation or the last ZERO, and
  * rates (per second, estimated over the last seconds). */
@@ -479,6 +490,8 @@ enum ipvs_fnat_sync_stats_attr {
 						 * here (kept), or whose tuple one holds */
 	IPVS_FNAT_SYNC_STATS_ATTR_DELETED,	/* deleted: connections removed by a delete */
 	IPVS_FNAT_SYNC_STATS_ATTR_PAD,
+	IPVS_FNAT_SYNC_STATS_ATTR_MOVED,	/* moved: connections forwarded here that a
+						 * record showed another director forwards now */
 	__IPVS_FNAT_SYNC_STATS_ATTR_MAX,
 };
 #define IPVS_FNAT_SYNC_STATS_ATTR_MAX (__IPVS_FNAT_SYNC_STATS_ATTR_MAX - 1)

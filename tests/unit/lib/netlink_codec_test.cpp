@@ -176,6 +176,13 @@ TEST(NetlinkCodec, LaddrAndConfigEncoding)
 	nested(lt, top.tb[IPVS_FNAT_ATTR_LADDR]);
 	EXPECT_EQ(nla_get_u16(lt[IPVS_FNAT_LADDR_ATTR_AF]), AF_INET6);
 	EXPECT_EQ(nla_len(lt[IPVS_FNAT_LADDR_ATTR_ADDR]), 16);
+	EXPECT_FALSE(lt[IPVS_FNAT_LADDR_ATTR_FLAGS]);  // flags only when asked for
+	Msg mp = new_msg();
+	nl::put_laddr(mp.get(), A("203.0.113.150"), IPVS_FNAT_LADDR_F_PEER);
+	Top topp(mp.get());
+	nested(lt, topp.tb[IPVS_FNAT_ATTR_LADDR]);
+	EXPECT_EQ(nla_get_u32(lt[IPVS_FNAT_LADDR_ATTR_FLAGS]), std::uint32_t{IPVS_FNAT_LADDR_F_PEER});
+	EXPECT_TRUE(nl::parse_laddr(topp.tb[IPVS_FNAT_ATTR_LADDR], AF_INET).peer);
 	nlattr *ct[IPVS_FNAT_CFG_ATTR_MAX + 1];
 	nested(ct, top.tb[IPVS_FNAT_ATTR_CONFIG]);
 	EXPECT_EQ(nla_get_u32(ct[IPVS_FNAT_CFG_ATTR_TIMEOUT_TCP]), 900u);
@@ -383,7 +390,8 @@ TEST(NetlinkCodec, DaemonReply)
 	nla_put_u64(m.get(), IPVS_FNAT_DAEMON_ATTR_EPOCH, 1234567890123ull);
 	nlattr *st = nla_nest_start(m.get(), IPVS_FNAT_DAEMON_ATTR_STATS);
 	nla_put_u64(m.get(), IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS, 7);
-	nla_put_u64(m.get(), IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS + kSyncStatCount - 1, 11);
+	nla_put_u64(m.get(), IPVS_FNAT_SYNC_STATS_ATTR_DELETED, 11);
+	nla_put_u64(m.get(), IPVS_FNAT_SYNC_STATS_ATTR_MOVED, 13);
 	nla_nest_end(m.get(), st);
 	nla_nest_end(m.get(), d);
 	Top top(m.get());
@@ -399,8 +407,11 @@ TEST(NetlinkCodec, DaemonReply)
 	EXPECT_FALSE(got.threshold);
 	EXPECT_EQ(got.epoch, 1234567890123ull);
 	EXPECT_EQ(got.stats[0], 7u);
-	EXPECT_EQ(got.stats[kSyncStatCount - 1], 11u);
-	EXPECT_EQ(sync_stat_name(kSyncStatCount - 1), "deleted");
+	EXPECT_EQ(got.stats[kSyncStatCount - 2], 11u);
+	EXPECT_EQ(sync_stat_name(kSyncStatCount - 2), "deleted");
+	// MOVED comes after the nest's PAD, and last in the model.
+	EXPECT_EQ(got.stats[kSyncStatCount - 1], 13u);
+	EXPECT_EQ(sync_stat_name(kSyncStatCount - 1), "moved");
 
 	Msg bad = new_msg();
 	nlattr *b = nla_nest_start(bad.get(), IPVS_FNAT_ATTR_DAEMON);

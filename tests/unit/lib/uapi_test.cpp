@@ -73,7 +73,13 @@ static_assert(IPVS_FNAT_DEST_CHECK_OK == 0 && IPVS_FNAT_DEST_CHECK_INHIBITED == 
 // --- local address ----------------------------------------------------------------------
 static_assert(IPVS_FNAT_LADDR_ATTR_UNSPEC == 0 && IPVS_FNAT_LADDR_ATTR_AF == 1 && IPVS_FNAT_LADDR_ATTR_ADDR == 2);
 static_assert(IPVS_FNAT_LADDR_ATTR_PORT_CONFLICTS == 3 && IPVS_FNAT_LADDR_ATTR_CONNS == 4);
-static_assert(IPVS_FNAT_LADDR_ATTR_PAD == 5 && IPVS_FNAT_LADDR_ATTR_MAX == 5);
+static_assert(IPVS_FNAT_LADDR_ATTR_PAD == 5 && IPVS_FNAT_LADDR_ATTR_FLAGS == 6 && IPVS_FNAT_LADDR_ATTR_MAX == 6);
+static_assert(IPVS_FNAT_LADDR_F_PEER == 1 && IPVS_FNAT_LADDR_F_ALL == 1);
+
+// --- sync counters ----------------------------------------------------------------------
+static_assert(IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS == 1 && IPVS_FNAT_SYNC_STATS_ATTR_DELETED == 21);
+static_assert(IPVS_FNAT_SYNC_STATS_ATTR_PAD == 22 && IPVS_FNAT_SYNC_STATS_ATTR_MOVED == 23 &&
+	      IPVS_FNAT_SYNC_STATS_ATTR_MAX == 23);
 
 // --- stats ------------------------------------------------------------------------------
 static_assert(IPVS_FNAT_STATS_ATTR_UNSPEC == 0 && IPVS_FNAT_STATS_ATTR_CONNS == 1);
@@ -123,7 +129,7 @@ TEST(Uapi, TheHeaderCompilesAsCWithTheSameValues)
 		  static_cast<unsigned>(IPVS_FNAT_CMD_MAX + IPVS_FNAT_ATTR_MAX + IPVS_FNAT_SVC_ATTR_MAX +
 					IPVS_FNAT_DEST_ATTR_MAX + IPVS_FNAT_LADDR_ATTR_MAX + IPVS_FNAT_STATS_ATTR_MAX +
 					IPVS_FNAT_CFG_ATTR_MAX + IPVS_FNAT_INFO_ATTR_MAX + IPVS_FNAT_CONN_ATTR_MAX));
-	EXPECT_EQ(uapi_c_check_values(), 20u + 7 + 14 + 15 + 5 + 11 + 13 + 4 + 14);
+	EXPECT_EQ(uapi_c_check_values(), 20u + 7 + 14 + 15 + 6 + 11 + 13 + 4 + 14);
 }
 
 TEST(Uapi, FamilyName)

@@ -218,7 +218,7 @@ std::vector<Dest> FakeKernel::dests(const ServiceKey &key)
 	return find(key, IPVS_FNAT_CMD_GET_DEST).dests;
 }
 
-void FakeKernel::add_laddr(const std::optional<ServiceKey> &key, const Address &addr)
+void FakeKernel::add_laddr(const std::optional<ServiceKey> &key, const Address &addr, bool peer)
 {
 	constexpr std::uint8_t cmd = IPVS_FNAT_CMD_NEW_LADDR;
 	enter("add_laddr", cmd, true);
@@ -228,7 +228,7 @@ void FakeKernel::add_laddr(const std::optional<ServiceKey> &key, const Address &
 	for (const Laddr &l : pool)
 		if (l.addr == addr)
 			throw KernelError(cmd, EEXIST);
-	pool.push_back(Laddr{addr, 0, 0});
+	pool.push_back(Laddr{addr, 0, 0, peer});
 }
 
 void FakeKernel::del_laddr(const std::optional<ServiceKey> &key, const Address &addr)

@@ -39,7 +39,7 @@ public:
 	void del_dest(const ServiceKey &key, const Address &addr, std::uint16_t port) override;
 	std::vector<Dest> dests(const ServiceKey &key) override;
 
-	void add_laddr(const std::optional<ServiceKey> &key, const Address &addr) override;
+	void add_laddr(const std::optional<ServiceKey> &key, const Address &addr, bool peer) override;
 	void del_laddr(const std::optional<ServiceKey> &key, const Address &addr) override;
 	std::vector<LaddrEntry> laddrs(const std::optional<ServiceKey> &key) override;
 

@@ -625,6 +625,49 @@ TEST(Tool, DefaultLaddrPoolAddListSaveRestoreDelete)
 	EXPECT_EQ(listing(t), std::string(kHeader) + kPopulated);
 }
 
+TEST(Tool, PeerLaddrAddedListedSavedRestored)
+{
+	Tool t;
+	populate(t);
+	ok(t, "-P -t 192.0.2.10:80 -z 203.0.113.150 --peer");
+	ok(t, "-P -z 203.0.113.201 --peer");
+	ASSERT_EQ(t.kernel.table[0].laddrs.size(), 3u);
+	EXPECT_FALSE(t.kernel.table[0].laddrs[0].peer);
+	EXPECT_TRUE(t.kernel.table[0].laddrs[2].peer);
+	ASSERT_EQ(t.kernel.default_laddrs.size(), 1u);
+	EXPECT_TRUE(t.kernel.default_laddrs[0].peer);
+
+	// Listed with a trailing "peer", in JSON as "peer": true.
+	const std::string g = t("-G -n -t 192.0.2.10:80").out;
+	EXPECT_NE(g.find("  => 203.0.113.150                0          0 peer\n"), std::string::npos) << g;
+	EXPECT_NE(g.find("  => 203.0.113.100                0          0\n"), std::string::npos) << g;
+	const std::string j = t("-G --json -t 192.0.2.10:80").out;
+	const std::size_t at = j.find("\"address\": \"203.0.113.150\"");
+	ASSERT_NE(at, std::string::npos) << j;
+	EXPECT_EQ(j.substr(at, j.find('}', at) - at).find("\"peer\": true"), j.substr(at, j.find('}', at) - at).rfind("\"peer\"")) << j;
+	EXPECT_NE(j.substr(at, j.find('}', at) - at).find("\"peer\": true"), std::string::npos) << j;
+	EXPECT_NE(j.find("\"peer\": false"), std::string::npos) << j;
+
+	// Saved with --peer, and restored as peers.
+	const Result saved = t("-S -n");
+	EXPECT_NE(saved.out.find("-P -t 192.0.2.10:80 -z 203.0.113.150 --peer\n"), std::string::npos) << saved.out;
+	EXPECT_NE(saved.out.find("-P -t 192.0.2.10:80 -z 203.0.113.100\n"), std::string::npos) << saved.out;
+	EXPECT_NE(saved.out.find("-P -z 203.0.113.201 --peer\n"), std::string::npos) << saved.out;
+	Tool other;
+	ok(other, "-R", saved.out);
+	EXPECT_EQ(other("-S -n").out, saved.out);
+	EXPECT_TRUE(other.kernel.table[0].laddrs[2].peer);
+
+	// --peer belongs to -P alone.
+	for (const char *bad : {"-Q -t 192.0.2.10:80 -z 203.0.113.150 --peer", "-a -t 192.0.2.10:80 -r 203.0.113.13 --peer",
+				"-G --peer", "-A -t 192.0.2.30:80 --peer"}) {
+		const Result r = t(bad);
+		EXPECT_NE(r.rc, 0) << bad;
+		EXPECT_NE(r.err.find("peer"), std::string::npos) << bad << ": " << r.err;
+	}
+	EXPECT_EQ(t.kernel.table[0].laddrs.size(), 3u);
+}
+
 TEST(Tool, DestCheckListedSavedRestoredAndInJson)
 {
 	Tool t;

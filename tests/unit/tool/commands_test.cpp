@@ -76,6 +76,7 @@ std::vector<std::string> flag(Opt o)
 	case Opt::McastTtl: return {"--mcast-ttl", "2"};
 	case Opt::SyncKeyFile: return {"--sync-key-file", "/etc/ipvs-fnat/sync.key"};
 	case Opt::SyncThreshold: return {"--sync-threshold", "4"};
+	case Opt::Peer: return {"--peer"};
 	case Opt::Count: break;
 	}
 	return {};

@@ -84,7 +84,7 @@ Listing sample()
 	d2.inhibits = 2;
 	d2.stats = stats(23456);
 	web.dests = {d1, d2};
-	web.laddrs = {Laddr{A("203.0.113.100"), 2, 5}, Laddr{A("203.0.113.101"), 0, 0}};
+	web.laddrs = {Laddr{A("203.0.113.100"), 2, 5}, Laddr{A("203.0.113.101"), 0, 0, true}};
 
 	ServiceView dns;
 	dns.svc.key = {Proto::UDP, A("192.0.2.10"), 53};
@@ -226,16 +226,16 @@ std::string proc_reference(const Listing &l)
 			out += "\n";
 		}
 		for (const Laddr &a : v.laddrs) {
-			std::snprintf(buf, sizeof(buf), "  => %-28s %-10llu %u\n", a.addr.str().c_str(),
-				      static_cast<unsigned long long>(a.port_conflicts), a.conns);
+			std::snprintf(buf, sizeof(buf), "  => %-28s %-10llu %u%s\n", a.addr.str().c_str(),
+				      static_cast<unsigned long long>(a.port_conflicts), a.conns, a.peer ? " peer" : "");
 			out += buf;
 		}
 	}
 	if (!l.default_laddrs.empty()) {
 		out += "Default local addresses\n";
 		for (const Laddr &a : l.default_laddrs) {
-			std::snprintf(buf, sizeof(buf), "  => %-28s %-10llu %u\n", a.addr.str().c_str(),
-				      static_cast<unsigned long long>(a.port_conflicts), a.conns);
+			std::snprintf(buf, sizeof(buf), "  => %-28s %-10llu %u%s\n", a.addr.str().c_str(),
+				      static_cast<unsigned long long>(a.port_conflicts), a.conns, a.peer ? " peer" : "");
 			out += buf;
 		}
 	}

@@ -54,7 +54,8 @@ public:
 	virtual std::vector<Dest> dests(const ServiceKey &key) = 0;
 
 	// A service's pool, or the namespace's default pool when key is empty.
-	virtual void add_laddr(const std::optional<ServiceKey> &key, const Address &addr) = 0;
+	// peer: another director's LIP, for its synced connections only.
+	virtual void add_laddr(const std::optional<ServiceKey> &key, const Address &addr, bool peer) = 0;
 	virtual void del_laddr(const std::optional<ServiceKey> &key, const Address &addr) = 0;
 	// One service's LIPs, or every service's and then the default pool's when key is
 	// empty.

@@ -77,12 +77,21 @@ constexpr std::array<std::string_view, kSyncStatCount> kSyncStatNames = {
 	"tx_msgs",  "tx_conns",    "rx_msgs",    "rx_conns",  "resent",     "resync",    "resync_req",
 	"queue_drops", "auth_fail", "replay",    "version_err", "malformed", "nack_tx",   "nack_rx",
 	"gap_lost", "no_service",  "no_dest",    "no_laddr",  "conn_limit", "conflict",  "deleted",
+	"moved",
 };
-static_assert(kSyncStatCount == IPVS_FNAT_SYNC_STATS_ATTR_DELETED - IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS + 1);
+static_assert(kSyncStatCount == IPVS_FNAT_SYNC_STATS_ATTR_DELETED - IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS + 2);
 
 }  // namespace
 
 std::string_view sync_stat_name(std::size_t i) { return i < kSyncStatCount ? kSyncStatNames[i] : "?"; }
+
+int sync_stat_attr(std::size_t i)
+{
+	// TX_MSGS..DELETED in order, then MOVED (after the nest's PAD).
+	constexpr std::size_t kContiguous = IPVS_FNAT_SYNC_STATS_ATTR_DELETED - IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS + 1;
+	return i < kContiguous ? IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS + static_cast<int>(i)
+			       : IPVS_FNAT_SYNC_STATS_ATTR_MOVED;
+}
 
 std::string_view daemon_state_name(std::uint32_t state)
 {

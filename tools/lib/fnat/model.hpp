@@ -120,6 +120,7 @@ struct Laddr {
 	Address addr;
 	std::uint64_t port_conflicts = 0;
 	std::uint32_t conns = 0;
+	bool peer = false;  // another director's (IPVS_FNAT_LADDR_F_PEER)
 	bool operator==(const Laddr &) const = default;
 };
 
@@ -196,9 +197,11 @@ struct DaemonConfig {
 };
 
 // The namespace's sync counters, in the order of enum ipvs_fnat_sync_stats_attr from
-// TX_MSGS on; sync_stat_name(i) names each ("tx_msgs", ...).
-inline constexpr std::size_t kSyncStatCount = 21;
+// TX_MSGS on (PAD left out); sync_stat_name(i) names each ("tx_msgs", ...),
+// sync_stat_attr(i) is its attribute.
+inline constexpr std::size_t kSyncStatCount = 22;
 std::string_view sync_stat_name(std::size_t i);
+int sync_stat_attr(std::size_t i);
 
 // A running daemon as GET_DAEMON reports it (never its key).
 struct Daemon {

@@ -151,11 +151,13 @@ void put_dest_spec(nl_msg *m, const DestSpec &d, bool with_family)
 	check_put(nla_nest_end(m, n));
 }
 
-void put_laddr(nl_msg *m, const Address &a)
+void put_laddr(nl_msg *m, const Address &a, std::optional<std::uint32_t> flags)
 {
 	nlattr *n = nest_start(m, IPVS_FNAT_ATTR_LADDR);
 	check_put(nla_put_u16(m, IPVS_FNAT_LADDR_ATTR_AF, static_cast<std::uint16_t>(a.af)));
 	put_addr(m, IPVS_FNAT_LADDR_ATTR_ADDR, a);
+	if (flags)
+		check_put(nla_put_u32(m, IPVS_FNAT_LADDR_ATTR_FLAGS, *flags));
 	check_put(nla_nest_end(m, n));
 }
 
@@ -270,6 +272,8 @@ Laddr parse_laddr(nlattr *nest, int svc_af)
 		l.port_conflicts = u64(tb[IPVS_FNAT_LADDR_ATTR_PORT_CONFLICTS]);
 	if (tb[IPVS_FNAT_LADDR_ATTR_CONNS])
 		l.conns = u32(tb[IPVS_FNAT_LADDR_ATTR_CONNS]);
+	if (tb[IPVS_FNAT_LADDR_ATTR_FLAGS])
+		l.peer = u32(tb[IPVS_FNAT_LADDR_ATTR_FLAGS]) & IPVS_FNAT_LADDR_F_PEER;
 	return l;
 }
 
@@ -462,7 +466,7 @@ Daemon parse_daemon(nlattr *nest)
 		nlattr *sb[IPVS_FNAT_SYNC_STATS_ATTR_MAX + 1];
 		parse_nested(sb, st);
 		for (std::size_t i = 0; i < kSyncStatCount; i++)
-			if (const nlattr *a = sb[IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS + i])
+			if (const nlattr *a = sb[sync_stat_attr(i)])
 				d.stats[i] = u64(a);
 	}
 	return d;

@@ -16,7 +16,8 @@ namespace fnat::nl {
 void put_key(nl_msg *m, const ServiceKey &k);                                // ATTR_SERVICE { key }
 void put_service_spec(nl_msg *m, const ServiceSpec &s);                      // ATTR_SERVICE { key, ... }
 void put_dest_spec(nl_msg *m, const DestSpec &d, bool with_family);          // ATTR_DEST
-void put_laddr(nl_msg *m, const Address &a);                                 // ATTR_LADDR { AF, ADDR }
+// ATTR_LADDR { AF, ADDR, [FLAGS] }
+void put_laddr(nl_msg *m, const Address &a, std::optional<std::uint32_t> flags = std::nullopt);
 void put_config(nl_msg *m, const Config &c);                                 // ATTR_CONFIG
 void put_daemon_config(nl_msg *m, const DaemonConfig &d);                    // ATTR_DAEMON
 void put_daemon_state(nl_msg *m, std::uint32_t state);                       // ATTR_DAEMON { STATE }

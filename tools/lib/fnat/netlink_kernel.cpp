@@ -283,12 +283,12 @@ std::vector<Dest> NetlinkKernel::dests(const ServiceKey &key)
 		[&](nlattr **tb) { return parse_dest(tb[IPVS_FNAT_ATTR_DEST], key.af()); });
 }
 
-void NetlinkKernel::add_laddr(const std::optional<ServiceKey> &key, const Address &a)
+void NetlinkKernel::add_laddr(const std::optional<ServiceKey> &key, const Address &a, bool peer)
 {
 	transact(IPVS_FNAT_CMD_NEW_LADDR, false, [&](nl_msg *m) {
 		if (key)
 			put_key(m, *key);
-		put_laddr(m, a);
+		put_laddr(m, a, peer ? std::optional<std::uint32_t>(IPVS_FNAT_LADDR_F_PEER) : std::nullopt);
 	});
 }
 
