@@ -23,6 +23,9 @@ packages=(
 	# make bench-pps: the packet generator (trafgen; pktgen is a module of the test
 	# kernel) and, for PROFILE=1, bpftrace
 	netsniff-ng bpftrace
+	# scale-out on real routing (tests/e2e/82-bgp.sh): BIRD 2, BGP between the
+	# directors and their router
+	bird2
 	# make test's DKMS stage builds and installs the modules for the test kernel (DKMS
 	# signs them with a key it makes with openssl)
 	dkms openssl
@@ -49,7 +52,8 @@ export DEBIAN_FRONTEND=noninteractive
 # nginx-light starts a system nginx on port 80 when installed on a machine with an init
 # system; the tests run their own nginx instances inside namespaces and need none.
 # keepalived likewise starts the system's keepalived (with no configuration it exits).
-for unit in nginx keepalived; do
+# bird2 starts the system's BIRD: the tests run their own, one per namespace.
+for unit in nginx keepalived bird; do
 	if command -v systemctl >/dev/null 2>&1 && systemctl is-active -q "$unit" 2>/dev/null; then
 		"${sudo[@]}" systemctl stop "$unit" || true
 	fi
