@@ -350,6 +350,27 @@ bench_rounds() {
 		echo "BENCH pps_$name $(median $(awk -F'\t' -v c=$col 'NR > 1 { print $c }' "$BENCH_DIR/pps.tsv"))"
 		col=$((col + 1))
 	done
+	noise_floor
+}
+
+# noise_floor: how far one case's own rate moves between rounds, as a fraction of its
+# median: the routing case's, which runs no code of ours and no change touches. A
+# ratio of two such rates cannot be steadier than this; when the headline ratios'
+# spreads exceed the +-5 % the benchmark aims at, it says so, and why.
+noise_floor() {
+	local col vals med lo hi
+	col=$(head -n 1 "$BENCH_DIR/pps.tsv" | tr '\t' '\n' | grep -nx 'route_udp.64' | cut -d: -f1)
+	vals=$(awk -F'\t' -v c="$col" 'NR > 1 { print $c }' "$BENCH_DIR/pps.tsv")
+	# shellcheck disable=SC2086
+	med=$(median $vals)
+	read -r lo hi < <(printf '%s\n' $vals | awk -v m="$med" 'NR == 1 || $1 < lo { lo = $1 } $1 > hi { hi = $1 }
+		END { printf "%.3f %.3f\n", lo / m, hi / m }')
+	echo "BENCH pps_noise_route_udp_spread $lo..$hi"
+	if awk -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(lo < 0.95 || hi > 1.05) }'; then
+		echo "bench: the plain routing case's own rate moved $lo..$hi of its median between rounds" \
+			"(no code of ours runs in it): the emulated CPUs' speed varies that much from one" \
+			"${SECS} s window to the next, so no ratio here can hold within +-5 %; read the medians"
+	fi
 }
 
 setup || die "setup failed"
