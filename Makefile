@@ -13,7 +13,7 @@
 # Kernel modules build with Kbuild against KDIR: by default the headers of the newest
 # kernel under /lib/modules/*/build (Debian's linux-headers-amd64), never `uname -r`,
 # whose kernel may not even support modules. Artifacts: build/ipvs_fnat.ko,
-# build/toa.ko, build/ipvsadm-fnat, build/ipvs-fnat-mirror.
+# build/toa.ko, build/ipvsadm-fnat, build/ipvs-fnat-mirror, build/ipvs-fnat-rhi.
 
 # (make test-debug links its debug kernel's modules at /lib/modules/6.1.N-fnatdebug: never
 # the default.)
@@ -61,7 +61,7 @@ test-modules: deps
 tool: deps
 	cmake -S . -B $(CMAKE_BUILD_DIR) -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE)
 	cmake --build $(CMAKE_BUILD_DIR) -j $(JOBS)
-	@mkdir -p $(BUILD) && cp $(CMAKE_BUILD_DIR)/bin/ipvsadm-fnat $(CMAKE_BUILD_DIR)/bin/ipvs-fnat-mirror $(BUILD)/
+	@mkdir -p $(BUILD) && cp $(CMAKE_BUILD_DIR)/bin/ipvsadm-fnat $(CMAKE_BUILD_DIR)/bin/ipvs-fnat-mirror $(CMAKE_BUILD_DIR)/bin/ipvs-fnat-rhi $(BUILD)/
 
 unit: tool
 	ctest --test-dir $(CMAKE_BUILD_DIR) --output-on-failure
@@ -121,11 +121,12 @@ bench-pps: all
 # --- installing (docs/director.md) ------------------------------------------------------
 #   make install [DESTDIR=...] [PREFIX=/usr/local]
 # The modules go to /lib/modules/KVER/extra (KVER: the release of KDIR's headers) and
-# depmod runs (not with DESTDIR: a packager runs it on the target); the tool and the
-# keepalived mirror daemon to PREFIX/sbin, their man pages to PREFIX/share/man/man8,
-# the systemd units (not enabled: ipvsadm-fnat.service, ipvs-fnat-mirror.service,
-# ipvsadm-fnat-prometheus.service and .timer) to PREFIX/lib/systemd/system, the
-# modules-load.d / modprobe.d / sysctl.d examples and the mirror's /etc/default file to
+# depmod runs (not with DESTDIR: a packager runs it on the target); the tool, the
+# keepalived mirror daemon and the route health injector to PREFIX/sbin, their man
+# pages to PREFIX/share/man/man8, the systemd units (not enabled: ipvsadm-fnat.service,
+# ipvs-fnat-mirror.service, ipvs-fnat-rhi.service, ipvsadm-fnat-prometheus.service and
+# .timer) to PREFIX/lib/systemd/system, the
+# modules-load.d / modprobe.d / sysctl.d examples and the mirror's and the injector's /etc/default files to
 # PREFIX/share/doc/ipvs-fnat/examples. With DKMS instead of the extra/ copies:
 # make install-userspace dkms-install (packaging/dkms.sh).
 PREFIX ?= /usr/local
@@ -164,6 +165,12 @@ install-userspace: tool
 		>$(DESTDIR)$(UNITDIR)/ipvs-fnat-mirror.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/ipvs-fnat-mirror.service
 	install -D -m 0644 packaging/default/ipvs-fnat-mirror $(DESTDIR)$(EXAMPLESDIR)/default/ipvs-fnat-mirror
+	install -D -m 0755 $(BUILD)/ipvs-fnat-rhi $(DESTDIR)$(SBINDIR)/ipvs-fnat-rhi
+	install -D -m 0644 man/ipvs-fnat-rhi.8 $(DESTDIR)$(MANDIR)/man8/ipvs-fnat-rhi.8
+	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/ipvs-fnat-rhi.service.in \
+		>$(DESTDIR)$(UNITDIR)/ipvs-fnat-rhi.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ipvs-fnat-rhi.service
+	install -D -m 0644 packaging/default/ipvs-fnat-rhi $(DESTDIR)$(EXAMPLESDIR)/default/ipvs-fnat-rhi
 	for d in modules-load.d modprobe.d sysctl.d; do for f in packaging/$$d/*.conf; do \
 		install -D -m 0644 $$f $(DESTDIR)$(EXAMPLESDIR)/$$d/$$(basename $$f) || exit 1; done; done
 	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null; then \
@@ -176,6 +183,8 @@ uninstall:
 		$(DESTDIR)$(UNITDIR)/ipvsadm-fnat-prometheus.timer
 	rm -f $(DESTDIR)$(SBINDIR)/ipvs-fnat-mirror $(DESTDIR)$(MANDIR)/man8/ipvs-fnat-mirror.8
 	rm -f $(DESTDIR)$(UNITDIR)/ipvs-fnat-mirror.service
+	rm -f $(DESTDIR)$(SBINDIR)/ipvs-fnat-rhi $(DESTDIR)$(MANDIR)/man8/ipvs-fnat-rhi.8
+	rm -f $(DESTDIR)$(UNITDIR)/ipvs-fnat-rhi.service
 	rm -rf $(DESTDIR)$(EXAMPLESDIR)
 	@if [ -z "$(DESTDIR)" ] && [ -n "$(KVER)" ]; then depmod -a $(KVER); fi
 

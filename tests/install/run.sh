@@ -38,9 +38,12 @@ for f in "lib/modules/$kver/extra/ipvs_fnat.ko:644" "lib/modules/$kver/extra/toa
 	usr/local/lib/systemd/system/ipvsadm-fnat.service:644 \
 	usr/local/sbin/ipvs-fnat-mirror:755 usr/local/share/man/man8/ipvs-fnat-mirror.8:644 \
 	usr/local/lib/systemd/system/ipvs-fnat-mirror.service:644 \
+	usr/local/sbin/ipvs-fnat-rhi:755 usr/local/share/man/man8/ipvs-fnat-rhi.8:644 \
+	usr/local/lib/systemd/system/ipvs-fnat-rhi.service:644 \
 	usr/local/lib/systemd/system/ipvsadm-fnat-prometheus.service:644 \
 	usr/local/lib/systemd/system/ipvsadm-fnat-prometheus.timer:644 \
 	usr/local/share/doc/ipvs-fnat/examples/default/ipvs-fnat-mirror:644 \
+	usr/local/share/doc/ipvs-fnat/examples/default/ipvs-fnat-rhi:644 \
 	usr/local/share/doc/ipvs-fnat/examples/modules-load.d/ipvs-fnat.conf:644 \
 	usr/local/share/doc/ipvs-fnat/examples/modules-load.d/toa.conf:644 \
 	usr/local/share/doc/ipvs-fnat/examples/modprobe.d/ipvs-fnat.conf:644 \
@@ -81,6 +84,18 @@ if out=$("$dest/usr/local/sbin/ipvs-fnat-mirror" --version 2>&1) && [[ $out == i
 else
 	fail "the installed mirror daemon does not run: $out"
 fi
+rhi_unit=$dest/usr/local/lib/systemd/system/ipvs-fnat-rhi.service
+if grep -qx 'ExecStart=/usr/local/sbin/ipvs-fnat-rhi --interface ${RHI_IF} $RHI_OPTS' "$rhi_unit" 2>/dev/null &&
+	! grep -q '@' "$rhi_unit"; then
+	pass "the installed route health injection unit runs /usr/local/sbin/ipvs-fnat-rhi"
+else
+	fail "the installed rhi unit does not run /usr/local/sbin/ipvs-fnat-rhi --interface \${RHI_IF}"
+fi
+if out=$("$dest/usr/local/sbin/ipvs-fnat-rhi" --version 2>&1) && [[ $out == ipvs-fnat-rhi\ v* ]]; then
+	pass "the installed route health injector runs ($out)"
+else
+	fail "the installed route health injector does not run: $out"
+fi
 if command -v man >/dev/null && MANPATH=$dest/usr/local/share/man man -w ipvsadm-fnat 2>/dev/null |
 	grep -q "^$dest/usr/local/share/man/man8/ipvsadm-fnat.8"; then
 	pass "man finds the installed page under MANDIR (man 8 ipvsadm-fnat)"
@@ -104,6 +119,12 @@ if command -v systemd-analyze >/dev/null; then
 		pass "systemd-analyze verify accepts ipvs-fnat-mirror.service"
 	else
 		fail "systemd-analyze verify (mirror): $out"
+	fi
+	sed "s|@SBINDIR@|$top/build|g" packaging/ipvs-fnat-rhi.service.in >"$dest/verify/ipvs-fnat-rhi.service"
+	if out=$(systemd-analyze verify --man=no "$dest/verify/ipvs-fnat-rhi.service" 2>&1) && [ -z "$out" ]; then
+		pass "systemd-analyze verify accepts ipvs-fnat-rhi.service"
+	else
+		fail "systemd-analyze verify (rhi): $out"
 	fi
 	sed "s|@SBINDIR@|$top/build|g" packaging/ipvsadm-fnat-prometheus.service.in \
 		>"$dest/verify/ipvsadm-fnat-prometheus.service"

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""man/ipvs-fnat-mirror.8 and `ipvs-fnat-mirror --help` name the same options.
+"""A daemon's man page and its `--help` name the same options (ipvs-fnat-mirror,
+ipvs-fnat-rhi: --prog).
 
 - every option --help names is defined in the man page's OPTIONS (a .TP item), and
   the page defines no option --help lacks;
@@ -19,11 +20,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tool", required=True)
     ap.add_argument("--man", required=True)
+    ap.add_argument("--prog", default="ipvs-fnat-mirror")
+    ap.add_argument("--min", type=int, default=9, help="fewest options --help can name")
     args = ap.parse_args()
     problems = []
 
     in_help = help_options(args.tool)
-    if len(in_help) < 9:
+    if len(in_help) < args.min:
         problems.append(f"only {len(in_help)} options in --help: its form changed")
 
     lines = read_page(args.man)
@@ -32,7 +35,7 @@ def main():
         problems.append(f"the man page defines no {o}, which --help names")
     for o in sorted(defined - in_help):
         problems.append(f"the man page defines {o}, which --help does not name")
-    problems += command_line_problems(lines, "ipvs-fnat-mirror", in_help)
+    problems += command_line_problems(lines, args.prog, in_help)
     problems += groff_problems(args.man)
 
     for p in problems:

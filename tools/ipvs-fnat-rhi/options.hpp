@@ -1,0 +1,42 @@
+#pragma once
+// The command line of ipvs-fnat-rhi, parsed by a pure function (unit-tested).
+#include <string>
+#include <vector>
+
+#include "fnat/model.hpp"
+#include "health.hpp"
+
+namespace rhi {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+inline constexpr unsigned kIntervalDefault = 200;  // ms: a change is announced within it
+inline constexpr unsigned kIntervalMin = 20;
+inline constexpr unsigned kIntervalMax = 10000;
+
+struct Options {
+	std::string interface = "rhi0";     // --interface NAME
+	unsigned interval_ms = kIntervalDefault;
+	Require require = Require::Any;     // --require any|all
+	std::vector<fnat::Address> vips;    // --vip ADDR... (empty: every service's)
+	bool once = false;                  // --once: one pass, then exit
+	bool keep_on_exit = false;          // --keep-on-exit: leave the addresses
+	bool verbose = false;
+	bool operator==(const Options &) const = default;
+};
+
+struct ParseResult {
+	enum class What { Run, Help, Version, Error };
+	What what = What::Run;
+	Options opts;
+	std::string error;
+};
+
+// The arguments after the program's name. "--opt VALUE" and "--opt=VALUE" alike.
+ParseResult parse_options(const std::vector<std::string> &args);
+std::string usage_text();
+std::string version_text();
+
+}  // namespace rhi
