@@ -20,8 +20,9 @@
 #   Every director: VIP 192.0.2.10, 2001:db8:10::10 and its own LIP 192.0.2.20N,
 #   2001:db8:20::N on lo; the dummy rhi0, whose addresses BIRD's "direct" protocol
 #   turns into the routes it announces, holds the LIPs, and the VIPs while
-#   ipvs-fnat-rhi (route health injection) finds that their services can serve. The router: BIRD, ECMP ("merge paths"), the
-#   kernel's layer-4 multipath hash on the headers (policy 3, fields 0x37).
+#   ipvs-fnat-rhi (route health injection) finds that their services can serve.
+#   The router: BIRD, ECMP ("merge paths"), the kernel's layer-4 multipath hash on
+#   the headers (policy 3, fields 0x37).
 . "$(dirname "$0")/lib.sh"
 
 VIP4=192.0.2.10
