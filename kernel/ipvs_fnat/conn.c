@@ -527,6 +527,13 @@ static int fnat_conn_reserve(struct fnat_net *fn)
 	return FNAT_C_MAX;
 }
 
+/* A LIP a new connection of family af may be given: not another director's. */
+static inline bool fnat_laddr_usable(const struct fnat_laddr *la, u16 af)
+{
+	return la->af == af && !(la->lflags & IPVS_FNAT_LADDR_F_PEER) &&
+	       !test_bit(FNAT_F_UNLINKED, &la->flags);
+}
+
 /*
  * A new connection for a client-side tuple t, scheduled to dest of svc, from one of
  * the service's local addresses (rotating). Under RCU, softirq. On failure returns
@@ -537,13 +544,6 @@ static int fnat_conn_reserve(struct fnat_net *fn)
  * handshake's numbers set before it is visible; synproxy.c then sends the SYN to
  * the real server.
  */
-/* A LIP a new connection of family af may be given: not another director's. */
-static inline bool fnat_laddr_usable(const struct fnat_laddr *la, u16 af)
-{
-	return la->af == af && !(la->lflags & IPVS_FNAT_LADDR_F_PEER) &&
-	       !test_bit(FNAT_F_UNLINKED, &la->flags);
-}
-
 struct fnat_conn *fnat_conn_new(struct net *net, struct fnat_service *svc,
 				struct fnat_dest *dest, const struct fnat_tuple *t,
 				const struct fnat_synproxy_ack *sp, int *drop_reason)
@@ -1039,7 +1039,7 @@ enum fnat_dp_counter fnat_conn_sync_apply(struct net *net, const struct fnat_syn
 				/* Forwarded here before, and by that director since
 				 * (a master sends only connections it forwards):
 				 * the router moved the flow (scale-out,
-				 * docs/scale-out.md). Its now, with what it says; a
+				 * docs/scale-out.md). The sender's now, as it says; a
 				 * packet forwarded here again takes it back. */
 				moved = !test_and_set_bit(FNAT_CONN_F_SYNC_PEER, &o->flags);
 				fnat_conn_sync_fill(o, c);

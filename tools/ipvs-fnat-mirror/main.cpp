@@ -16,19 +16,8 @@ int main(int argc, char **argv)
 {
 	using namespace mirror;
 	const ParseResult parsed = parse_options(std::vector<std::string>(argv + 1, argv + argc));
-	switch (parsed.what) {
-	case ParseResult::What::Help:
-		std::cout << usage_text();
-		return kExitOk;
-	case ParseResult::What::Version:
-		std::cout << version_text();
-		return kExitOk;
-	case ParseResult::What::Error:
-		std::cerr << kProg << ": " << parsed.error << "\nTry '" << kProg << " --help'.\n";
-		return kExitUsage;
-	case ParseResult::What::Run:
-		break;
-	}
+	if (const auto code = fnat::answer_without_running(parsed, kProg, usage_text(), version_text()))
+		return *code;
 	const Options &opts = parsed.opts;
 	// Before anything else: the signals are read from a signalfd, never handled.
 	block_signals();

@@ -4,11 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "fnat/daemon_cli.hpp"
+
 namespace mirror {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;  // --once: a side unavailable or a change refused
-inline constexpr int kExitUsage = 2;
+using fnat::kExitOk;
+using fnat::kExitFailure;  // --once: a side unavailable or a change refused
+using fnat::kExitUsage;
 
 inline constexpr unsigned kIntervalDefault = 500;  // ms
 inline constexpr unsigned kIntervalMin = 50;
@@ -30,12 +32,7 @@ struct Options {
 	bool operator==(const Options &) const = default;
 };
 
-struct ParseResult {
-	enum class What { Run, Help, Version, Error };
-	What what = What::Run;
-	Options opts;
-	std::string error;  // What::Error: the message, without the program's name
-};
+using ParseResult = fnat::ParseResult<Options>;
 
 // The arguments after the program's name. "--opt VALUE" and "--opt=VALUE" alike.
 ParseResult parse_options(const std::vector<std::string> &args);

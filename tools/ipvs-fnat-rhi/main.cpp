@@ -20,19 +20,8 @@ int main(int argc, char **argv)
 {
 	using namespace rhi;
 	const ParseResult parsed = parse_options(std::vector<std::string>(argv + 1, argv + argc));
-	switch (parsed.what) {
-	case ParseResult::What::Help:
-		std::cout << usage_text();
-		return kExitOk;
-	case ParseResult::What::Version:
-		std::cout << version_text();
-		return kExitOk;
-	case ParseResult::What::Error:
-		std::cerr << "ipvs-fnat-rhi: " << parsed.error << "\nTry 'ipvs-fnat-rhi --help'.\n";
-		return kExitUsage;
-	case ParseResult::What::Run:
-		break;
-	}
+	if (const auto code = fnat::answer_without_running(parsed, "ipvs-fnat-rhi", usage_text(), version_text()))
+		return *code;
 	const Options &opts = parsed.opts;
 	// Waited for with sigtimedwait() between passes, never handled asynchronously.
 	sigset_t stop;

@@ -3,14 +3,15 @@
 #include <string>
 #include <vector>
 
+#include "fnat/daemon_cli.hpp"
 #include "fnat/model.hpp"
 #include "health.hpp"
 
 namespace rhi {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
+using fnat::kExitOk;
+using fnat::kExitFailure;
+using fnat::kExitUsage;
 
 inline constexpr unsigned kIntervalDefault = 200;  // ms: a change is announced within it
 inline constexpr unsigned kIntervalMin = 20;
@@ -27,12 +28,7 @@ struct Options {
 	bool operator==(const Options &) const = default;
 };
 
-struct ParseResult {
-	enum class What { Run, Help, Version, Error };
-	What what = What::Run;
-	Options opts;
-	std::string error;
-};
+using ParseResult = fnat::ParseResult<Options>;
 
 // The arguments after the program's name. "--opt VALUE" and "--opt=VALUE" alike.
 ParseResult parse_options(const std::vector<std::string> &args);
