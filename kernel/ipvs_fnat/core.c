@@ -348,13 +348,22 @@ static void __net_exit fnat_dp_net_exit(struct net *net)
 	fnat_sync_net_exit(net);
 	/* ...so no connection appears after the flush. */
 	fnat_conn_flush_net(net);
+	/* And no route kept for the services holds a device being unregistered. */
+	mutex_lock(&fnat_net(net)->lock);
+	fnat_routes_drop_net(fnat_net(net));
+	mutex_unlock(&fnat_net(net)->lock);
 	fnat_sysctl_net_exit(net);
 	fnat_dp_proc_net_exit(net);
 	free_percpu(dn->stats);
 }
 
-/* Registered after the control plane's pernet operations, so that a namespace's
- * connections go (exit runs in reverse) before its services. */
+/* A device's pernet operations (register_pernet_device): a namespace going away runs
+ * their exit before it unregisters its devices, and the subsystems' (the control
+ * plane's, netns.c) after. What holds a device or a route to it goes here first: the
+ * hooks' packets, the sync daemons' sockets, the connections (and the packets the SYN
+ * proxy holds), the services' kept routes; otherwise the devices' unregistration would
+ * wait for them forever ("waiting for lo to become free"). The connections go before
+ * the services too. */
 static struct pernet_operations fnat_dp_net_ops = {
 	.init = fnat_dp_net_init,
 	.exit = fnat_dp_net_exit,
@@ -372,7 +381,7 @@ int fnat_dp_init(void)
 	fnat_frag6_gather = symbol_request(nf_ct_frag6_gather);
 	if (!fnat_frag6_gather)
 		pr_warn("nf_defrag_ipv6 unavailable: IPv6 fragments to FULLNAT addresses are dropped\n");
-	err = register_pernet_subsys(&fnat_dp_net_ops);
+	err = register_pernet_device(&fnat_dp_net_ops);
 	if (err) {
 		if (fnat_frag6_gather)
 			symbol_put(nf_ct_frag6_gather);
@@ -386,7 +395,7 @@ int fnat_dp_init(void)
  * fnat_conn_exit() frees the table and the cache: see main.c. */
 void fnat_dp_exit(void)
 {
-	unregister_pernet_subsys(&fnat_dp_net_ops);
+	unregister_pernet_device(&fnat_dp_net_ops);
 	if (fnat_frag6_gather)
 		symbol_put(nf_ct_frag6_gather);
 }

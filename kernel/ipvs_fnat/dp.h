@@ -390,6 +390,8 @@ void fnat_svc_routes_free(struct fnat_service *svc);
 /* Forget the routes from a local address kept by the namespace's destinations (the
  * address was deleted). Control mutex held. */
 void fnat_routes_forget_laddr(struct fnat_net *fn, u16 af, const union nf_inet_addr *addr);
+/* Under fn->lock. */
+void fnat_routes_drop_net(struct fnat_net *fn);
 /* Send a translated packet on the route fnat_conn_route() set; consumes skb. */
 void fnat_xmit_routed(struct net *net, struct sk_buff *skb, u16 af);
 struct fnat_tcpopts;

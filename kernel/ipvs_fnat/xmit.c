@@ -277,6 +277,34 @@ static void fnat_dest_routes_forget(struct fnat_dest *dest, u16 af, const union 
 	}
 }
 
+/* Every kept route of fn's services dropped (the namespace going away: its devices
+ * cannot be unregistered while a route holds them). Packets may still race here
+ * only if the hooks are registered; the entries go after a grace period. */
+static void fnat_routes_drop(struct fnat_cached_route __rcu **cache, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct fnat_cached_route *e = rcu_replace_pointer(cache[i], NULL, true);
+
+		if (e)
+			call_rcu(&e->rcu, fnat_cached_route_free_rcu);
+	}
+}
+
+void fnat_routes_drop_net(struct fnat_net *fn)
+{
+	struct fnat_service *svc;
+	struct fnat_dest *dest;
+
+	lockdep_assert_held(&fn->lock);
+	list_for_each_entry(svc, &fn->svc_list, list) {
+		fnat_routes_drop(svc->reply_route, FNAT_SVC_ROUTES);
+		list_for_each_entry(dest, &svc->dests, list)
+			fnat_routes_drop(dest->route, FNAT_DEST_ROUTES);
+	}
+}
+
 void fnat_routes_forget_laddr(struct fnat_net *fn, u16 af, const union nf_inet_addr *addr)
 {
 	struct fnat_service *svc;
