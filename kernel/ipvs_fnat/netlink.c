@@ -1396,11 +1396,20 @@ static int fnat_nl_fill_conn(struct sk_buff *skb, const struct fnat_conn *cp,
 	return 0;
 }
 
-/* Resumes at (bucket, index) = (cb->args[0], cb->args[1]): see fnat_conn_next(). */
+/*
+ * Resumes at (bucket, index) = (cb->args[0], cb->args[1]) (fnat_conn_next()). A part
+ * ends between buckets: when a bucket's connections do not all fit, those of it
+ * already in this part are taken out again and the next part starts with the whole
+ * bucket, so a connection that is in the table for the whole dump is listed once
+ * however many others come and go meanwhile (an index within a bucket would shift).
+ * Only a bucket too large for one message is split, at an index.
+ */
 static int fnat_nl_dump_conns(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
 	unsigned int bucket = cb->args[0], idx = cb->args[1];
+	const unsigned char *start = skb_tail_pointer(skb), *mark = start;
+	unsigned int mark_bucket = bucket;
 	struct fnat_conn *cp;
 
 	rcu_read_lock();
@@ -1410,9 +1419,19 @@ static int fnat_nl_dump_conns(struct sk_buff *skb, struct netlink_callback *cb)
 		cp = fnat_conn_next(net, &bucket, &idx);
 		if (!cp)
 			break;
+		if (idx == 1) {		/* the first of its bucket */
+			mark = skb_tail_pointer(skb);
+			mark_bucket = bucket;
+		}
 		if (fnat_nl_fill_conn(skb, cp, cb)) {
-			bucket = b;	/* this one goes in the next message */
-			idx = i;
+			if (mark_bucket == bucket && mark > start) {
+				nlmsg_trim(skb, mark);
+				bucket = mark_bucket;
+				idx = 0;
+			} else {
+				bucket = b;	/* this one goes in the next message */
+				idx = i;
+			}
 			break;
 		}
 	}
