@@ -198,6 +198,7 @@ enum fnat_dp_counter {
 	FNAT_C_SYNC_CONFLICT,
 	FNAT_C_SYNC_DELETED,
 	FNAT_C_SYNC_MOVED,	/* (after the attributes' PAD) */
+	FNAT_C_SYNC_RESYNC_DONE,
 	FNAT_C_ROUTE_LOOKUP,	/* routes looked up for a connection's packets: the first
 				 * of a pair each way, after a change made the kept one
 				 * stale, and when no slot was free to keep it */

@@ -64,6 +64,7 @@ const char *const fnat_dp_counter_names[FNAT_C_MAX] = {
 	[FNAT_C_SYNC_CONFLICT] = "sync_conflict",
 	[FNAT_C_SYNC_DELETED] = "sync_deleted",
 	[FNAT_C_SYNC_MOVED] = "sync_moved",
+	[FNAT_C_SYNC_RESYNC_DONE] = "sync_resync_done",
 	[FNAT_C_ROUTE_LOOKUP] = "route_lookups",
 };
 

@@ -46,6 +46,9 @@ static const struct nla_policy fnat_daemon_policy[IPVS_FNAT_DAEMON_ATTR_MAX + 1]
 	[IPVS_FNAT_DAEMON_ATTR_EPOCH] = FNAT_DAEMON_REPLY_ONLY,
 	[IPVS_FNAT_DAEMON_ATTR_STATS] = FNAT_DAEMON_REPLY_ONLY,
 	[IPVS_FNAT_DAEMON_ATTR_PAD] = FNAT_DAEMON_REPLY_ONLY,
+	[IPVS_FNAT_DAEMON_ATTR_SYNCED] = FNAT_DAEMON_REPLY_ONLY,
+	[IPVS_FNAT_DAEMON_ATTR_MASTERS] = FNAT_DAEMON_REPLY_ONLY,
+	[IPVS_FNAT_DAEMON_ATTR_MASTER] = FNAT_DAEMON_REPLY_ONLY,
 };
 
 /* DEL_DAEMON names the daemon only. */
@@ -316,14 +319,50 @@ static int fnat_nl_put_daemon_stats(struct sk_buff *skb, struct net *net)
 			return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, IPVS_FNAT_SYNC_STATS_ATTR_MOVED,
 			      fnat_dp_counter_read(net, FNAT_C_SYNC_MOVED),
+			      IPVS_FNAT_SYNC_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, IPVS_FNAT_SYNC_STATS_ATTR_RESYNC_DONE,
+			      fnat_dp_counter_read(net, FNAT_C_SYNC_RESYNC_DONE),
 			      IPVS_FNAT_SYNC_STATS_ATTR_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
 }
 
+static int fnat_nl_put_masters(struct sk_buff *skb, const struct fnat_sync_backup_status *st)
+{
+	struct nlattr *list, *one;
+	unsigned int i;
+
+	if (nla_put_u8(skb, IPVS_FNAT_DAEMON_ATTR_SYNCED, st->synced))
+		return -EMSGSIZE;
+	list = nla_nest_start(skb, IPVS_FNAT_DAEMON_ATTR_MASTERS);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < st->n; i++) {
+		const struct fnat_sync_master_seen *ms = &st->m[i];
+		const struct sockaddr_in6 *a6 = (const void *)&ms->addr;
+		const struct sockaddr_in *a4 = (const void *)&ms->addr;
+
+		one = nla_nest_start(skb, IPVS_FNAT_DAEMON_ATTR_MASTER);
+		if (!one ||
+		    nla_put_u32(skb, IPVS_FNAT_MASTER_ATTR_SYNCID, ms->syncid) ||
+		    (ms->addr.ss_family == AF_INET6 ?
+			     nla_put_in6_addr(skb, IPVS_FNAT_MASTER_ATTR_ADDR, &a6->sin6_addr) :
+			     nla_put_in_addr(skb, IPVS_FNAT_MASTER_ATTR_ADDR, a4->sin_addr.s_addr)) ||
+		    nla_put_u64_64bit(skb, IPVS_FNAT_MASTER_ATTR_EPOCH, ms->epoch,
+				      IPVS_FNAT_MASTER_ATTR_PAD) ||
+		    nla_put_u8(skb, IPVS_FNAT_MASTER_ATTR_SYNCED, ms->synced) ||
+		    nla_put_u32(skb, IPVS_FNAT_MASTER_ATTR_HEARD_MS, ms->heard_ms))
+			return -EMSGSIZE;
+		nla_nest_end(skb, one);
+	}
+	nla_nest_end(skb, list);
+	return 0;
+}
+
 static int fnat_nl_fill_daemon(struct sk_buff *skb, struct netlink_callback *cb, struct net *net,
-			       const struct fnat_sync_conf *c, u64 epoch)
+			       const struct fnat_sync_conf *c, u64 epoch,
+			       const struct fnat_sync_backup_status *st)
 {
 	unsigned int alen = c->af == AF_INET6 ? sizeof(struct in6_addr) : sizeof(struct in_addr);
 	void *hdr = fnat_nl_dump_hdr(skb, cb, IPVS_FNAT_CMD_GET_DAEMON);
@@ -360,6 +399,8 @@ static int fnat_nl_fill_daemon(struct sk_buff *skb, struct netlink_callback *cb,
 	}
 	if (fnat_nl_put_daemon_stats(skb, net))
 		goto cancel;
+	if (c->state == IPVS_FNAT_DAEMON_BACKUP && fnat_nl_put_masters(skb, st))
+		goto cancel;
 	nla_nest_end(skb, d);
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -375,22 +416,28 @@ int fnat_nl_dump_daemons(struct sk_buff *skb, struct netlink_callback *cb)
 	static const u32 states[] = { IPVS_FNAT_DAEMON_MASTER, IPVS_FNAT_DAEMON_BACKUP };
 	struct net *net = sock_net(skb->sk);
 	struct fnat_net *fn = fnat_net(net);
+	struct fnat_sync_backup_status *st;
 	struct fnat_sync_conf *c;
 	u64 epoch;
 	int err;
 
 	c = kmalloc(sizeof(*c), GFP_KERNEL);
-	if (!c)
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!c || !st) {
+		kfree(c);
+		kfree(st);
 		return -ENOMEM;
+	}
 	for (; cb->args[0] < ARRAY_SIZE(states); cb->args[0]++) {
 		mutex_lock(&fn->lock);
-		err = fnat_sync_info(net, states[cb->args[0]], c, &epoch);
+		err = fnat_sync_info(net, states[cb->args[0]], c, &epoch, st);
 		mutex_unlock(&fn->lock);
 		if (err)
 			continue;	/* not running */
-		if (fnat_nl_fill_daemon(skb, cb, net, c, epoch))
+		if (fnat_nl_fill_daemon(skb, cb, net, c, epoch, st))
 			break;		/* in the next message */
 	}
+	kfree(st);
 	kfree_sensitive(c);
 	return skb->len;
 }

@@ -449,7 +449,8 @@ int fnat_sync_stop(struct net *net, u32 state)
 	return 0;
 }
 
-int fnat_sync_info(struct net *net, u32 state, struct fnat_sync_conf *conf, u64 *epoch)
+int fnat_sync_info(struct net *net, u32 state, struct fnat_sync_conf *conf, u64 *epoch,
+		   struct fnat_sync_backup_status *st)
 {
 	struct fnat_net *fn = fnat_net(net);
 	struct fnat_sync_daemon *d = NULL;
@@ -463,6 +464,8 @@ int fnat_sync_info(struct net *net, u32 state, struct fnat_sync_conf *conf, u64 
 			d = fnat_sync_master_daemon(m);
 	} else if (fn->sync_backup) {
 		d = fnat_sync_backup_daemon(fn->sync_backup);
+		if (st)
+			fnat_sync_backup_status(fn->sync_backup, st);
 	}
 	if (!d)
 		return -ESRCH;

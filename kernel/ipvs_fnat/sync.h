@@ -65,6 +65,10 @@ bool fnat_sync_put_conn(struct fnat_sync_buf *b, const struct fnat_sync_conn *c,
 bool fnat_sync_put_u32(struct fnat_sync_buf *b, u16 type, u32 v);
 bool fnat_sync_put_u64(struct fnat_sync_buf *b, u16 type, u64 v);
 bool fnat_sync_put_range(struct fnat_sync_buf *b, u32 first, u32 last);
+/* RESYNC_END and a RESYNC_ID for each of ids, all or (no room) none. */
+bool fnat_sync_put_resync_end(struct fnat_sync_buf *b, u32 records, const u32 *ids,
+			      unsigned int nids);
+void fnat_sync_msg_add_flags(struct fnat_sync_buf *b, u16 flags);
 /* Close the message: the length in the header, and (keyed) the MAC field's type and
  * length; returns the offset at which the caller writes the MAC's 32 bytes, or 0. */
 unsigned int fnat_sync_msg_finish(struct fnat_sync_buf *b, bool keyed);
@@ -148,9 +152,26 @@ void fnat_sync_exit(void);
 int fnat_sync_start(struct net *net, const struct fnat_sync_conf *conf,
 		    struct netlink_ext_ack *extack);
 int fnat_sync_stop(struct net *net, u32 state);
+/* What a backup knows of the masters it follows (GET_DAEMON). */
+struct fnat_sync_master_seen {
+	u8 syncid;
+	bool synced;
+	struct sockaddr_storage addr;
+	u64 epoch;
+	unsigned int heard_ms;
+};
+
+struct fnat_sync_backup_status {
+	bool synced;			/* IPVS_FNAT_DAEMON_ATTR_SYNCED */
+	unsigned int n;
+	struct fnat_sync_master_seen m[FNAT_SYNC_SOURCES];
+};
+
 /* The running daemon of that state as netlink shows it: its configuration (the key's
- * length, never its bytes) and boot epoch. Under fnat_net.lock; -ESRCH if none runs. */
-int fnat_sync_info(struct net *net, u32 state, struct fnat_sync_conf *conf, u64 *epoch);
+ * length, never its bytes), boot epoch and, for the backup, *st (st may be NULL).
+ * Under fnat_net.lock; -ESRCH if none runs. */
+int fnat_sync_info(struct net *net, u32 state, struct fnat_sync_conf *conf, u64 *epoch,
+		   struct fnat_sync_backup_status *st);
 /* The namespace going away (before its connections are flushed). */
 void fnat_sync_net_exit(struct net *net);
 
@@ -185,6 +206,9 @@ struct fnat_sync_backup *fnat_sync_backup_start(struct net *net,
 						struct netlink_ext_ack *extack, int *err);
 void fnat_sync_backup_stop(struct fnat_sync_backup *b);
 struct fnat_sync_daemon *fnat_sync_backup_daemon(struct fnat_sync_backup *b);
+/* Takes the daemon's mutex (under fnat_net.lock is fine: stop takes them in that
+ * order). */
+void fnat_sync_backup_status(struct fnat_sync_backup *b, struct fnat_sync_backup_status *st);
 
 /* --- the datapath's side ------------------------------------------------------------ */
 

@@ -16,6 +16,17 @@
  * epoch (it restarted), is asked for a full resync too. Every message is checked
  * whole before anything of it is applied: its framing, every record, and its MAC.
  *
+ * Synced: a request carries a random id, and the master's walk of its table ends
+ * with the ids of the requests it answers. A source is synced once a walk with its
+ * id has been applied in order (every record of it, since a request restarts the
+ * walk after it arrived) and no message of it was given up since; a walk that ends
+ * without the id (the request lost, or answered by a walk that started before)
+ * is asked for again at once, and a request without any resync message seen for
+ * FNAT_SYNC_RESYNC_RETRY too. The backup as a whole is synced (GET_DAEMON) once it
+ * has listened long enough to have heard every live master's HELLO and each master
+ * heard lately is synced: what a director (re)joining waits for before it
+ * announces its VIPs (docs/scale-out.md).
+ *
  * Lifetimes and locking: everything here is under the daemon's mutex (its rx work
  * and tick, sync.c); connections are installed through conn.c in process context.
  */
@@ -25,6 +36,7 @@
 #include <linux/jiffies.h>
 #include <linux/socket.h>
 #include <linux/in6.h>
+#include <linux/random.h>
 #include <net/ipv6.h>
 #include "sync.h"
 
@@ -44,13 +56,16 @@ struct fnat_sync_source {
 	unsigned int nack_tries;
 	unsigned long nack_at;
 	unsigned int unacked;		/* messages applied since the last ACK */
-	bool resync_wanted;		/* asked for, nothing received since */
-	unsigned long resync_at;
+	bool resync_wanted;		/* asked for, not completed yet */
+	u32 resync_id;			/* the id the last request carried */
+	unsigned long resync_at;	/* the request, or the last resync message since */
+	bool synced;			/* a resync of this epoch with our id completed */
 	unsigned long heard;
 };
 
 struct fnat_sync_backup {
 	struct fnat_sync_daemon d;
+	unsigned long started;
 	struct fnat_sync_source src[FNAT_SYNC_SOURCES];
 };
 
@@ -101,7 +116,9 @@ static void fnat_sync_control(struct fnat_sync_backup *b, struct fnat_sync_sourc
 	fnat_sync_msg_start(&m, type, d->conf.syncid, 0, 0, d->epoch, keyed);
 	fnat_sync_put_u64(&m, IPVS_FNAT_SYNC_FT_MASTER_EPOCH,
 			  type == IPVS_FNAT_SYNC_T_RESYNC_REQ && !s->epoch ? 0 : s->epoch);
-	if (type == IPVS_FNAT_SYNC_T_ACK)
+	if (type == IPVS_FNAT_SYNC_T_RESYNC_REQ)
+		fnat_sync_put_u32(&m, IPVS_FNAT_SYNC_FT_RESYNC_ID, s->resync_id);
+	else if (type == IPVS_FNAT_SYNC_T_ACK)
 		fnat_sync_put_u32(&m, IPVS_FNAT_SYNC_FT_ACK_SEQ, a);
 	else if (type == IPVS_FNAT_SYNC_T_NACK)
 		fnat_sync_put_range(&m, a, z);
@@ -113,6 +130,8 @@ static void fnat_sync_control(struct fnat_sync_backup *b, struct fnat_sync_sourc
 static void fnat_sync_ask_resync(struct fnat_sync_backup *b, struct fnat_sync_source *s)
 {
 	s->resync_wanted = true;
+	s->synced = false;
+	s->resync_id = get_random_u32();
 	s->resync_at = jiffies;
 	fnat_sync_count(&b->d, FNAT_C_SYNC_RESYNC_REQ);
 	fnat_sync_control(b, s, IPVS_FNAT_SYNC_T_RESYNC_REQ, 0, 0);
@@ -182,6 +201,24 @@ static bool fnat_sync_records_ok(const struct fnat_sync_msg *m)
 		    fnat_sync_decode_conn(val, len, type == IPVS_FNAT_SYNC_FT_CONN_DEL, &c))
 			return false;
 	return true;
+}
+
+/* A full resync's end in m: 0 none, 1 one that answers s's request, -1 another. */
+static int fnat_sync_resync_end(const struct fnat_sync_source *s, const struct fnat_sync_msg *m)
+{
+	unsigned int off = 0;
+	bool end = false;
+	const u8 *val;
+	u16 type, len;
+
+	while (fnat_sync_next(m, &off, &type, &val, &len) > 0) {
+		if (type == IPVS_FNAT_SYNC_FT_RESYNC_END)
+			end = true;
+		else if (end && type == IPVS_FNAT_SYNC_FT_RESYNC_ID &&
+			 fnat_sync_get_u32(val) == s->resync_id)
+			return 1;
+	}
+	return end ? -1 : 0;
 }
 
 static void fnat_sync_apply(struct fnat_sync_backup *b, const struct fnat_sync_msg *m)
@@ -292,8 +329,20 @@ static void fnat_sync_backup_rx(struct fnat_sync_daemon *d, const u8 *data, unsi
 	fnat_sync_apply(b, &m);
 	fnat_sync_count(d, FNAT_C_SYNC_RX_MSGS);
 	s->addr = *from;	/* where the master's next replies are wanted */
-	s->resync_wanted = false;
 	s->next = m.seq + 1;
+	if (m.flags & IPVS_FNAT_SYNC_F_RESYNC) {
+		int end = fnat_sync_resync_end(s, &m);
+
+		if (end > 0 && s->resync_wanted) {
+			s->resync_wanted = false;
+			s->synced = true;
+			fnat_sync_count(d, FNAT_C_SYNC_RESYNC_DONE);
+		} else if (end < 0 && s->resync_wanted) {
+			fnat_sync_ask_resync(b, s);	/* that walk was not ours */
+		} else if (s->resync_wanted) {
+			s->resync_at = jiffies;		/* a walk in progress */
+		}
+	}
 	if (s->gap && (s32)(s->next - s->last_seen) > 0)
 		s->gap = false;
 	if (s->gap)
@@ -331,6 +380,35 @@ static void fnat_sync_backup_tick(struct fnat_sync_daemon *d)
 	}
 }
 
+/* --- what netlink shows ------------------------------------------------------------------ */
+
+void fnat_sync_backup_status(struct fnat_sync_backup *b, struct fnat_sync_backup_status *st)
+{
+	unsigned long live = msecs_to_jiffies(IPVS_FNAT_SYNC_LIVE_MS);
+	unsigned int i;
+
+	mutex_lock(&b->d.lock);
+	st->synced = time_after_eq(jiffies, b->started + msecs_to_jiffies(IPVS_FNAT_SYNC_SETTLE_MS));
+	st->n = 0;
+	for (i = 0; i < FNAT_SYNC_SOURCES; i++) {
+		const struct fnat_sync_source *s = &b->src[i];
+		struct fnat_sync_master_seen *o = &st->m[st->n];
+
+		if (!s->used)
+			continue;
+		o->syncid = s->syncid;
+		o->addr = s->addr;
+		o->epoch = s->epoch;
+		o->synced = s->synced;
+		o->heard_ms = jiffies_to_msecs(jiffies - s->heard);
+		/* One not heard lately is gone (or cut off): not waited for. */
+		if (!s->synced && time_before(jiffies, s->heard + live))
+			st->synced = false;
+		st->n++;
+	}
+	mutex_unlock(&b->d.lock);
+}
+
 /* --- start and stop ---------------------------------------------------------------------- */
 
 struct fnat_sync_daemon *fnat_sync_backup_daemon(struct fnat_sync_backup *b)
@@ -350,6 +428,7 @@ struct fnat_sync_backup *fnat_sync_backup_start(struct net *net,
 	}
 	b->d.rx = fnat_sync_backup_rx;
 	b->d.on_tick = fnat_sync_backup_tick;
+	b->started = jiffies;
 	*err = fnat_sync_daemon_setup(&b->d, net, conf, extack);
 	if (*err) {
 		kfree(b);

@@ -80,6 +80,8 @@ struct fnat_sync_master {
 	struct sockaddr_storage resync_peer;
 	u32 resync_acked;		/* the requester's last ACK */
 	unsigned long resync_progress;	/* jiffies of its last ACK progress */
+	u32 resync_ids[IPVS_FNAT_SYNC_RESYNC_IDS]; /* the requests the walk answers */
+	unsigned int resync_nids;
 	struct fnat_conn *batch[FNAT_SYNC_TX_BATCH];
 };
 
@@ -255,16 +257,22 @@ static void fnat_sync_resync_step(struct fnat_sync_master *m)
 				      m, m->batch, ARRAY_SIZE(m->batch), &done);
 		for (i = 0; i < n; i++) {
 			fnat_sync_emit(m, m->batch[i]);
+			/* (The message the record went to, if emit flushed.) */
+			fnat_sync_msg_add_flags(&m->cur, IPVS_FNAT_SYNC_F_RESYNC);
 			fnat_conn_put(m->batch[i]);
 		}
 		m->resync_records += n;
 	}
 	if (done) {
-		if (!fnat_sync_put_u32(&m->cur, IPVS_FNAT_SYNC_FT_RESYNC_END, m->resync_records)) {
+		if (!fnat_sync_put_resync_end(&m->cur, m->resync_records, m->resync_ids,
+					      m->resync_nids)) {
 			fnat_sync_flush(m);
-			fnat_sync_put_u32(&m->cur, IPVS_FNAT_SYNC_FT_RESYNC_END, m->resync_records);
+			fnat_sync_put_resync_end(&m->cur, m->resync_records, m->resync_ids,
+						 m->resync_nids);
 		}
+		fnat_sync_msg_add_flags(&m->cur, IPVS_FNAT_SYNC_F_RESYNC);
 		m->resync = false;
+		m->resync_nids = 0;
 		pr_debug("sync resync done: %u connections\n", m->resync_records);
 	}
 }
@@ -348,6 +356,23 @@ static void fnat_sync_resend(struct fnat_sync_master *m, u32 first, u32 last,
 	}
 }
 
+/* Kept until the walk ends; with no room, the oldest request is forgotten (its
+ * backup asks again when this walk ends without its id). */
+static void fnat_sync_note_resync_id(struct fnat_sync_master *m, u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->resync_nids; i++)
+		if (m->resync_ids[i] == id)
+			return;
+	if (m->resync_nids == IPVS_FNAT_SYNC_RESYNC_IDS) {
+		memmove(m->resync_ids, m->resync_ids + 1,
+			(IPVS_FNAT_SYNC_RESYNC_IDS - 1) * sizeof(m->resync_ids[0]));
+		m->resync_nids--;
+	}
+	m->resync_ids[m->resync_nids++] = id;
+}
+
 static void fnat_sync_master_rx(struct fnat_sync_daemon *d, const u8 *data, unsigned int len,
 				const struct sockaddr_storage *from)
 {
@@ -384,7 +409,12 @@ static void fnat_sync_master_rx(struct fnat_sync_daemon *d, const u8 *data, unsi
 	}
 	switch (msg.type) {
 	case IPVS_FNAT_SYNC_T_RESYNC_REQ:
-		/* One walk at a time: a new request starts it again, for everyone. */
+		/* One walk at a time: a new request starts it again, for everyone,
+		 * and its end answers every request since the last end. */
+		off = 0;
+		while (fnat_sync_next(&msg, &off, &type, &val, &flen) > 0)
+			if (type == IPVS_FNAT_SYNC_FT_RESYNC_ID)
+				fnat_sync_note_resync_id(m, fnat_sync_get_u32(val));
 		m->resync = true;
 		m->resync_bucket = 0;
 		m->resync_records = 0;

@@ -93,6 +93,24 @@ bool fnat_sync_put_u64(struct fnat_sync_buf *b, u16 type, u64 v)
 	return p;
 }
 
+bool fnat_sync_put_resync_end(struct fnat_sync_buf *b, u32 records, const u32 *ids,
+			      unsigned int nids)
+{
+	unsigned int i;
+
+	if (b->len + (1 + nids) * (FNAT_SYNC_FIELD_HDR + 4) > b->cap)
+		return false;
+	fnat_sync_put_u32(b, IPVS_FNAT_SYNC_FT_RESYNC_END, records);
+	for (i = 0; i < nids; i++)
+		fnat_sync_put_u32(b, IPVS_FNAT_SYNC_FT_RESYNC_ID, ids[i]);
+	return true;
+}
+
+void fnat_sync_msg_add_flags(struct fnat_sync_buf *b, u16 flags)
+{
+	fnat_put16(b->data + 10, fnat_get16(b->data + 10) | flags);
+}
+
 bool fnat_sync_put_range(struct fnat_sync_buf *b, u32 first, u32 last)
 {
 	u8 *p = fnat_sync_field(b, IPVS_FNAT_SYNC_FT_RANGE, 8);
@@ -245,20 +263,23 @@ static int fnat_sync_field_at(const u8 *base, unsigned int off, unsigned int end
 	return 1;
 }
 
-static bool fnat_sync_top_known(u16 type, u16 len)
+/* A top-level field's length: 0 for one checked when decoded, -1 for a type not
+ * known here. */
+static int fnat_sync_top_len(u16 type)
 {
 	switch (type) {
 	case IPVS_FNAT_SYNC_FT_CONN:
 	case IPVS_FNAT_SYNC_FT_CONN_DEL:
-		return true;	/* checked when decoded */
+		return 0;
 	case IPVS_FNAT_SYNC_FT_RESYNC_END:
+	case IPVS_FNAT_SYNC_FT_RESYNC_ID:
 	case IPVS_FNAT_SYNC_FT_ACK_SEQ:
-		return len == 4;
+		return 4;
 	case IPVS_FNAT_SYNC_FT_MASTER_EPOCH:
 	case IPVS_FNAT_SYNC_FT_RANGE:
-		return len == 8;
+		return 8;
 	}
-	return false;
+	return -1;
 }
 
 int fnat_sync_parse(const u8 *data, unsigned int len, struct fnat_sync_msg *m)
@@ -266,7 +287,7 @@ int fnat_sync_parse(const u8 *data, unsigned int len, struct fnat_sync_msg *m)
 	unsigned int hlen, off, next;
 	const u8 *val;
 	u16 type, flen;
-	int r;
+	int r, want;
 
 	if (len < 8 || fnat_sync_get_u32(data) != IPVS_FNAT_SYNC_MAGIC ||
 	    data[4] != IPVS_FNAT_SYNC_VERSION)
@@ -294,7 +315,9 @@ int fnat_sync_parse(const u8 *data, unsigned int len, struct fnat_sync_msg *m)
 			m->fields_len = off - hlen;
 			return 0;
 		}
-		if (!fnat_sync_top_known(type, flen) && (type & IPVS_FNAT_SYNC_MANDATORY))
+		want = fnat_sync_top_len(type);
+		/* Unknown: skipped unless mandatory. Known: exactly its length. */
+		if (want < 0 ? (type & IPVS_FNAT_SYNC_MANDATORY) : (want && flen != want))
 			return FNAT_SYNC_BAD_FORMAT;
 		off = next;
 	}

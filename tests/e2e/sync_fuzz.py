@@ -27,6 +27,7 @@ T_DATA, T_HELLO, T_ACK, T_NACK, T_RESYNC = 1, 2, 3, 4, 5
 M = 0x8000
 FT_CONN, FT_CONN_DEL, FT_RESYNC_END, FT_MASTER_EPOCH, FT_ACK_SEQ, FT_RANGE, FT_MAC = (
     M | 1, M | 2, 3, M | 4, M | 5, M | 6, M | 15)
+FT_RESYNC_ID = 7
 CT_TUPLE, CT_TIMER, CT_TCP, CT_SYNPROXY = M | 1, M | 2, M | 3, M | 4
 
 
@@ -92,7 +93,7 @@ def fuzz(dest, port, count, seed, vaddr):
 
     msgs = []
     for _ in range(int(count)):
-        k = r.randrange(12)
+        k = r.randrange(13)
         if k == 0:
             m, kind = bytes(r.getrandbits(8) for _ in range(r.randrange(0, 1500))), "random"
         elif k == 1:
@@ -133,6 +134,10 @@ def fuzz(dest, port, count, seed, vaddr):
             m = message(r.choice([T_HELLO, T_ACK, T_NACK, T_RESYNC, 0, 9, 255]), r.getrandbits(32), epoch,
                         [field(r.choice([FT_ACK_SEQ, FT_RANGE, FT_MASTER_EPOCH, FT_MAC]), bytes(r.randrange(0, 40)))])
             kind = "control"
+        elif k == 11:
+            # A known optional field of the wrong length: the whole message is malformed.
+            bad = field(r.choice([FT_RESYNC_END, FT_RESYNC_ID]), bytes(r.choice([0, 1, 2, 3, 5, 8])))
+            m, kind = message(T_DATA, 1, epoch, [some_record(), bad]), "bad-length"
         else:
             m = message(T_DATA, 1, epoch, [field(FT_MAC, bytes(32))] + [some_record()])
             kind = "mac-not-last"

@@ -38,7 +38,8 @@ ParseResult parse_options(const std::vector<std::string> &args)
 			name = name.substr(0, eq);
 			has_value = true;
 		}
-		const bool takes = name == "--interface" || name == "--interval" || name == "--require" || name == "--vip";
+		const bool takes = name == "--interface" || name == "--interval" || name == "--require" || name == "--vip" ||
+				   name == "--sync-timeout";
 		if (takes && !has_value) {
 			if (i + 1 == args.size())
 				return error("option " + name + " needs a value");
@@ -74,6 +75,16 @@ ParseResult parse_options(const std::vector<std::string> &args)
 			if (!a || a->is_any() || a->is_multicast())
 				return error("illegal VIP `" + value + "'");
 			r.opts.vips.push_back(*a);
+		} else if (name == "--lips") {
+			r.opts.lips = true;
+		} else if (name == "--sync-wait") {
+			r.opts.sync_wait = true;
+		} else if (name == "--sync-timeout") {
+			const auto n = number(value);
+			if (!n || *n > kSyncTimeoutMax)
+				return error("illegal sync timeout `" + value + "': 0.." + std::to_string(kSyncTimeoutMax) +
+					     " s");
+			r.opts.sync_timeout_s = *n;
 		} else if (name == "--once") {
 			r.opts.once = true;
 		} else if (name == "--keep-on-exit") {
@@ -84,13 +95,16 @@ ParseResult parse_options(const std::vector<std::string> &args)
 			return error("unknown option `" + args[i] + "'");
 		}
 	}
+	if (r.opts.sync_timeout_s && !r.opts.sync_wait)
+		return error("--sync-timeout needs --sync-wait");
 	return r;
 }
 
 std::string usage_text()
 {
 	return "Usage: ipvs-fnat-rhi [--interface NAME] [--interval MS] [--require any|all]\n"
-	       "                     [--vip ADDR]... [--once] [--keep-on-exit] [--verbose]\n"
+	       "                     [--vip ADDR]... [--lips] [--sync-wait [--sync-timeout S]]\n"
+	       "                     [--once] [--keep-on-exit] [--verbose]\n"
 	       "       ipvs-fnat-rhi -h|--help | -v|--version\n"
 	       "Route health injection: a VIP of this director's FULLNAT services is put on\n"
 	       "the interface (default rhi0), whose addresses the routing daemon announces,\n"
@@ -100,6 +114,11 @@ std::string usage_text()
 	       "  --require any|all a VIP is announced while any (default) or all of its\n"
 	       "                    services have a usable real server\n"
 	       "  --vip ADDR        manage this VIP only (repeatable; default: every VIP)\n"
+	       "  --lips            announce this director's own LIPs too (not its peer LIPs)\n"
+	       "  --sync-wait       announce nothing until the sync backup holds every live\n"
+	       "                    master's connections (a director joining the cluster)\n"
+	       "  --sync-timeout S  with --sync-wait: announce anyway after S seconds (0, the\n"
+	       "                    default: wait as long as it takes)\n"
 	       "  --once            one pass, then exit (1 if the kernel could not be read)\n"
 	       "  --keep-on-exit    leave the addresses on the interface when stopped\n"
 	       "  --verbose         log every pass\n"

@@ -16,6 +16,7 @@ using fnat::kExitUsage;
 inline constexpr unsigned kIntervalDefault = 200;  // ms: a change is announced within it
 inline constexpr unsigned kIntervalMin = 20;
 inline constexpr unsigned kIntervalMax = 10000;
+inline constexpr unsigned kSyncTimeoutMax = 86400;
 
 struct Options {
 	std::string interface = "rhi0";     // --interface NAME
@@ -25,6 +26,12 @@ struct Options {
 	bool once = false;                  // --once: one pass, then exit
 	bool keep_on_exit = false;          // --keep-on-exit: leave the addresses
 	bool verbose = false;
+	// --sync-wait: announce nothing until the sync backup holds every live master's
+	// connections (a director joining must not attract flows it cannot carry on);
+	// --sync-timeout S: announce anyway after S seconds of waiting (0: never).
+	bool sync_wait = false;
+	bool lips = false;                  // --lips: announce this director's LIPs too
+	unsigned sync_timeout_s = 0;
 	bool operator==(const Options &) const = default;
 };
 

@@ -516,7 +516,13 @@ std::string format_daemons(const std::vector<Daemon> &daemons, unsigned fmt)
 		       ", key=" + (d.key_set ? "set" : "none");
 		if (d.threshold)
 			out += ", threshold=" + std::to_string(*d.threshold);
+		if (d.synced)
+			out += std::string(", synced=") + (*d.synced ? "yes" : "no");
 		out += ")\n";
+		for (const SyncMaster &m : d.masters)
+			out += "  from master " + (m.addr ? m.addr->str() : std::string("?")) + " syncid " +
+			       std::to_string(m.syncid) + ": " + (m.synced ? "synced" : "resyncing") + ", heard " +
+			       std::to_string(m.heard_ms) + " ms ago\n";
 		if (fmt & FMT_STATS)
 			for (std::size_t i = 0; i < kSyncStatCount; i++)
 				out += "  " + std::string(sync_stat_name(i)) + " " + std::to_string(d.stats[i]) + "\n";
@@ -545,6 +551,17 @@ std::string json_daemons(const std::vector<Daemon> &daemons)
 		if (d.threshold)
 			o["threshold"] = *d.threshold;
 		o["epoch"] = d.epoch;
+		if (d.synced) {
+			o["synced"] = *d.synced;
+			json::Value ms = json::Value::array();
+			for (const SyncMaster &m : d.masters)
+				ms.push_back({{"address", m.addr ? m.addr->str() : std::string()},
+					      {"syncid", m.syncid},
+					      {"epoch", m.epoch},
+					      {"synced", m.synced},
+					      {"heard_ms", m.heard_ms}});
+			o["masters"] = std::move(ms);
+		}
 		json::Value st = json::Value::object();
 		for (std::size_t i = 0; i < kSyncStatCount; i++)
 			st[std::string(sync_stat_name(i))] = d.stats[i];

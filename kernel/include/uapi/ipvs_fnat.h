@@ -172,7 +172,11 @@
  *       The running daemons, one message each: ATTR_DAEMON { STATE, MCAST_IFN,
  *       SYNCID, MCAST_GROUP or PEERS, MCAST_PORT, MCAST_TTL, KEY_SET,
  *       SYNC_THRESHOLD, EPOCH, STATS { ... } }. STATS are the namespace's sync
- *       counters (the same as /proc/net/ip_vs_fnat_stats's sync_* lines).
+ *       counters (the same as /proc/net/ip_vs_fnat_stats's sync_* lines). The
+ *       backup's adds SYNCED and MASTERS { MASTER { SYNCID, ADDR, EPOCH, SYNCED,
+ *       HEARD_MS } ... }: whether it holds every live master's table, which a
+ *       director that (re)joins waits for before it attracts traffic
+ *       (ipvs-fnat-rhi --sync-wait, docs/scale-out.md).
  *
  * The listing (shared by /proc/net/ip_vs_fnat and ipvsadm-fnat -L -n)
  *
@@ -457,9 +461,34 @@ enum ipvs_fnat_daemon_attr {
 	IPVS_FNAT_DAEMON_ATTR_EPOCH,		/* u64: this daemon's epoch, replies only */
 	IPVS_FNAT_DAEMON_ATTR_STATS,		/* nested, enum ipvs_fnat_sync_stats_attr */
 	IPVS_FNAT_DAEMON_ATTR_PAD,
+	IPVS_FNAT_DAEMON_ATTR_SYNCED,		/* u8, backup replies only: 1 once it has listened
+						 * IPVS_FNAT_SYNC_SETTLE_MS and holds a completed
+						 * full resync of every master heard within
+						 * IPVS_FNAT_SYNC_LIVE_MS */
+	IPVS_FNAT_DAEMON_ATTR_MASTERS,		/* nested, backup replies only: a MASTER nest
+						 * per master followed */
+	IPVS_FNAT_DAEMON_ATTR_MASTER,		/* nested, enum ipvs_fnat_master_attr */
 	__IPVS_FNAT_DAEMON_ATTR_MAX,
 };
 #define IPVS_FNAT_DAEMON_ATTR_MAX (__IPVS_FNAT_DAEMON_ATTR_MAX - 1)
+
+#define IPVS_FNAT_SYNC_SETTLE_MS	2500	/* two of a master's HELLO intervals, and some */
+#define IPVS_FNAT_SYNC_LIVE_MS		3000	/* a master not heard for longer is not waited for */
+
+/* A master a backup follows (GET_DAEMON of the backup). */
+enum ipvs_fnat_master_attr {
+	IPVS_FNAT_MASTER_ATTR_UNSPEC,
+	IPVS_FNAT_MASTER_ATTR_SYNCID,		/* u32: the master's sync id */
+	IPVS_FNAT_MASTER_ATTR_ADDR,		/* binary: where it sends from, 4 or 16 bytes */
+	IPVS_FNAT_MASTER_ATTR_EPOCH,		/* u64: the life of it being followed */
+	IPVS_FNAT_MASTER_ATTR_SYNCED,		/* u8: 1 when a full resync of this life,
+						 * asked by this backup, has completed (and no
+						 * message of it was given up since) */
+	IPVS_FNAT_MASTER_ATTR_HEARD_MS,		/* u32: milliseconds since it was last heard */
+	IPVS_FNAT_MASTER_ATTR_PAD,
+	__IPVS_FNAT_MASTER_ATTR_MAX,
+};
+#define IPVS_FNAT_MASTER_ATTR_MAX (__IPVS_FNAT_MASTER_ATTR_MAX - 1)
 
 /* The namespace's sync counters (u64 each), in /proc/net/ip_vs_fnat_stats as
  * sync_<name>: the names are given after each. */
@@ -492,6 +521,8 @@ enum ipvs_fnat_sync_stats_attr {
 	IPVS_FNAT_SYNC_STATS_ATTR_PAD,
 	IPVS_FNAT_SYNC_STATS_ATTR_MOVED,	/* moved: connections forwarded here that a
 						 * record showed another director forwards now */
+	IPVS_FNAT_SYNC_STATS_ATTR_RESYNC_DONE,	/* resync_done: full resyncs this backup asked
+						 * for that completed (backup) */
 	__IPVS_FNAT_SYNC_STATS_ATTR_MAX,
 };
 #define IPVS_FNAT_SYNC_STATS_ATTR_MAX (__IPVS_FNAT_SYNC_STATS_ATTR_MAX - 1)

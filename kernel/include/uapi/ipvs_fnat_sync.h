@@ -15,7 +15,7 @@
  *   hdr_len  1  bytes of header: the fields start there (a later version may
  *               append header fields; a receiver skips what it does not know)
  *   syncid   1  the sender's sync id (0..255)
- *   flags    2  none defined yet: sent as 0, ignored by receivers
+ *   flags    2  IPVS_FNAT_SYNC_F_*; receivers ignore bits they do not know
  *   seq      4  DATA: this message's sequence number, per sender and epoch,
  *               starting at 1 and increasing by one per DATA message; HELLO: the
  *               last one sent; control messages: 0
@@ -31,14 +31,19 @@
  *
  * Top-level fields, by message type
  *   DATA (master -> backups): CONN and CONN_DEL records, in the order to apply them,
- *       and RESYNC_END after the last record of a full resync.
+ *       and RESYNC_END after the last record of a full resync, followed by a
+ *       RESYNC_ID for each request that resync answers. A message holding records
+ *       of a full resync has IPVS_FNAT_SYNC_F_RESYNC in its header's flags.
  *   HELLO (master -> backups, every second): no field. Its seq tells a backup the
  *       last DATA message sent, so that a lost tail is noticed.
  *   ACK (backup -> master, unicast): MASTER_EPOCH, ACK_SEQ: every DATA message up to
  *       ACK_SEQ has been applied.
  *   NACK (backup -> master): MASTER_EPOCH and one or more RANGE: resend these.
- *   RESYNC_REQ (backup -> master): MASTER_EPOCH (0 when none is known yet): send
- *       the whole table.
+ *   RESYNC_REQ (backup -> master): MASTER_EPOCH (0 when none is known yet) and
+ *       RESYNC_ID (a number the backup chose for this request): send the whole
+ *       table. A request starts the walk of the table again, so a resync that
+ *       ends lists every request received since the last one ended (up to
+ *       IPVS_FNAT_SYNC_RESYNC_IDS, the oldest dropped first).
  *   Any message ends with MAC when the sender has a key: HMAC-SHA256 over every byte
  *   of the datagram before the MAC's value (the header, the fields and the MAC's own
  *   type and length). A receiver with a key drops a message without a valid MAC,
@@ -101,6 +106,11 @@ struct ipvs_fnat_sync_field {
 
 #define IPVS_FNAT_SYNC_MANDATORY	0x8000
 
+/* Header flags. */
+#define IPVS_FNAT_SYNC_F_RESYNC		0x0001	/* DATA: holds records of a full resync */
+
+#define IPVS_FNAT_SYNC_RESYNC_IDS	16	/* requests one resync answers at most */
+
 /* Top-level field types. */
 #define IPVS_FNAT_SYNC_FT_CONN		(IPVS_FNAT_SYNC_MANDATORY | 1)	/* nested */
 #define IPVS_FNAT_SYNC_FT_CONN_DEL	(IPVS_FNAT_SYNC_MANDATORY | 2)	/* nested */
@@ -108,6 +118,7 @@ struct ipvs_fnat_sync_field {
 #define IPVS_FNAT_SYNC_FT_MASTER_EPOCH	(IPVS_FNAT_SYNC_MANDATORY | 4)	/* 8 */
 #define IPVS_FNAT_SYNC_FT_ACK_SEQ	(IPVS_FNAT_SYNC_MANDATORY | 5)	/* 4 */
 #define IPVS_FNAT_SYNC_FT_RANGE		(IPVS_FNAT_SYNC_MANDATORY | 6)	/* 8: first, last */
+#define IPVS_FNAT_SYNC_FT_RESYNC_ID	7	/* 4 */
 #define IPVS_FNAT_SYNC_FT_MAC		(IPVS_FNAT_SYNC_MANDATORY | 15)	/* 32, last */
 
 /* Fields inside CONN and CONN_DEL. */

@@ -3,6 +3,8 @@
 // built here as the kernel would and read by the codec; extack TLVs.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <netlink/attr.h>
@@ -392,7 +394,21 @@ TEST(NetlinkCodec, DaemonReply)
 	nla_put_u64(m.get(), IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS, 7);
 	nla_put_u64(m.get(), IPVS_FNAT_SYNC_STATS_ATTR_DELETED, 11);
 	nla_put_u64(m.get(), IPVS_FNAT_SYNC_STATS_ATTR_MOVED, 13);
+	nla_put_u64(m.get(), IPVS_FNAT_SYNC_STATS_ATTR_RESYNC_DONE, 17);
 	nla_nest_end(m.get(), st);
+	nla_put_u8(m.get(), IPVS_FNAT_DAEMON_ATTR_SYNCED, 0);
+	nlattr *ms = nla_nest_start(m.get(), IPVS_FNAT_DAEMON_ATTR_MASTERS);
+	for (const auto &[id, addr, ok] : {std::tuple{1u, "203.0.113.1", 1}, std::tuple{2u, "2001:db8:5::2", 0}}) {
+		nlattr *one = nla_nest_start(m.get(), IPVS_FNAT_DAEMON_ATTR_MASTER);
+		const Address a = A(addr);
+		nla_put_u32(m.get(), IPVS_FNAT_MASTER_ATTR_SYNCID, id);
+		nla_put(m.get(), IPVS_FNAT_MASTER_ATTR_ADDR, a.af == AF_INET ? 4 : 16, a.bytes.data());
+		nla_put_u64(m.get(), IPVS_FNAT_MASTER_ATTR_EPOCH, 99);
+		nla_put_u8(m.get(), IPVS_FNAT_MASTER_ATTR_SYNCED, ok);
+		nla_put_u32(m.get(), IPVS_FNAT_MASTER_ATTR_HEARD_MS, 250);
+		nla_nest_end(m.get(), one);
+	}
+	nla_nest_end(m.get(), ms);
 	nla_nest_end(m.get(), d);
 	Top top(m.get());
 	const Daemon got = nl::parse_daemon(top.tb[IPVS_FNAT_ATTR_DAEMON]);
@@ -407,11 +423,23 @@ TEST(NetlinkCodec, DaemonReply)
 	EXPECT_FALSE(got.threshold);
 	EXPECT_EQ(got.epoch, 1234567890123ull);
 	EXPECT_EQ(got.stats[0], 7u);
-	EXPECT_EQ(got.stats[kSyncStatCount - 2], 11u);
-	EXPECT_EQ(sync_stat_name(kSyncStatCount - 2), "deleted");
-	// MOVED comes after the nest's PAD, and last in the model.
-	EXPECT_EQ(got.stats[kSyncStatCount - 1], 13u);
-	EXPECT_EQ(sync_stat_name(kSyncStatCount - 1), "moved");
+	EXPECT_EQ(got.stats[kSyncStatCount - 3], 11u);
+	EXPECT_EQ(sync_stat_name(kSyncStatCount - 3), "deleted");
+	// MOVED and RESYNC_DONE come after the nest's PAD, and last in the model.
+	EXPECT_EQ(got.stats[kSyncStatCount - 2], 13u);
+	EXPECT_EQ(sync_stat_name(kSyncStatCount - 2), "moved");
+	EXPECT_EQ(got.stats[kSyncStatCount - 1], 17u);
+	EXPECT_EQ(sync_stat_name(kSyncStatCount - 1), "resync_done");
+	ASSERT_TRUE(got.synced);
+	EXPECT_FALSE(*got.synced);
+	ASSERT_EQ(got.masters.size(), 2u);
+	EXPECT_EQ(got.masters[0].syncid, 1u);
+	EXPECT_EQ(got.masters[0].addr, A("203.0.113.1"));
+	EXPECT_TRUE(got.masters[0].synced);
+	EXPECT_EQ(got.masters[1].addr, A("2001:db8:5::2"));
+	EXPECT_FALSE(got.masters[1].synced);
+	EXPECT_EQ(got.masters[1].heard_ms, 250u);
+	EXPECT_EQ(got.masters[1].epoch, 99u);
 
 	Msg bad = new_msg();
 	nlattr *b = nla_nest_start(bad.get(), IPVS_FNAT_ATTR_DAEMON);

@@ -48,6 +48,15 @@ static_assert(IPVS_FNAT_ATTR_UNSPEC == 0 && IPVS_FNAT_ATTR_SERVICE == 1 && IPVS_
 static_assert(IPVS_FNAT_ATTR_LADDR == 3 && IPVS_FNAT_ATTR_CONFIG == 4 && IPVS_FNAT_ATTR_INFO == 5);
 static_assert(IPVS_FNAT_ATTR_CONN == 6 && IPVS_FNAT_ATTR_DAEMON == 7 && IPVS_FNAT_ATTR_MAX == 7);
 
+// --- sync daemon ------------------------------------------------------------------------
+static_assert(IPVS_FNAT_DAEMON_ATTR_STATS == 13 && IPVS_FNAT_DAEMON_ATTR_PAD == 14);
+static_assert(IPVS_FNAT_DAEMON_ATTR_SYNCED == 15 && IPVS_FNAT_DAEMON_ATTR_MASTERS == 16 &&
+	      IPVS_FNAT_DAEMON_ATTR_MASTER == 17 && IPVS_FNAT_DAEMON_ATTR_MAX == 17);
+static_assert(IPVS_FNAT_MASTER_ATTR_SYNCID == 1 && IPVS_FNAT_MASTER_ATTR_ADDR == 2 &&
+	      IPVS_FNAT_MASTER_ATTR_EPOCH == 3 && IPVS_FNAT_MASTER_ATTR_SYNCED == 4);
+static_assert(IPVS_FNAT_MASTER_ATTR_HEARD_MS == 5 && IPVS_FNAT_MASTER_ATTR_PAD == 6 &&
+	      IPVS_FNAT_MASTER_ATTR_MAX == 6);
+
 // --- service ----------------------------------------------------------------------------
 static_assert(IPVS_FNAT_SVC_ATTR_UNSPEC == 0 && IPVS_FNAT_SVC_ATTR_AF == 1 && IPVS_FNAT_SVC_ATTR_PROTOCOL == 2);
 static_assert(IPVS_FNAT_SVC_ATTR_ADDR == 3 && IPVS_FNAT_SVC_ATTR_PORT == 4 && IPVS_FNAT_SVC_ATTR_SCHED_NAME == 5);
@@ -79,7 +88,7 @@ static_assert(IPVS_FNAT_LADDR_F_PEER == 1 && IPVS_FNAT_LADDR_F_ALL == 1);
 // --- sync counters ----------------------------------------------------------------------
 static_assert(IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS == 1 && IPVS_FNAT_SYNC_STATS_ATTR_DELETED == 21);
 static_assert(IPVS_FNAT_SYNC_STATS_ATTR_PAD == 22 && IPVS_FNAT_SYNC_STATS_ATTR_MOVED == 23 &&
-	      IPVS_FNAT_SYNC_STATS_ATTR_MAX == 23);
+	      IPVS_FNAT_SYNC_STATS_ATTR_RESYNC_DONE == 24 && IPVS_FNAT_SYNC_STATS_ATTR_MAX == 24);
 
 // --- stats ------------------------------------------------------------------------------
 static_assert(IPVS_FNAT_STATS_ATTR_UNSPEC == 0 && IPVS_FNAT_STATS_ATTR_CONNS == 1);

@@ -21,6 +21,12 @@ TEST(RhiOptions, DefaultsAndEveryOption)
 	ASSERT_EQ(r.opts.vips.size(), 2u);
 	EXPECT_EQ(r.opts.vips[1].str(), "2001:db8:10::10");
 	EXPECT_TRUE(r.opts.once && r.opts.keep_on_exit && r.opts.verbose);
+	EXPECT_FALSE(r.opts.sync_wait);
+
+	const ParseResult w = parse_options({"--sync-wait", "--sync-timeout=30", "--lips"});
+	ASSERT_EQ(w.what, ParseResult::What::Run) << w.error;
+	EXPECT_TRUE(w.opts.sync_wait && w.opts.lips);
+	EXPECT_EQ(w.opts.sync_timeout_s, 30u);
 	EXPECT_EQ(parse_options({"--help"}).what, ParseResult::What::Help);
 	EXPECT_EQ(parse_options({"--version"}).what, ParseResult::What::Version);
 	EXPECT_EQ(parse_options({"-v"}).what, ParseResult::What::Version);
@@ -38,6 +44,10 @@ TEST(RhiOptions, BadInputIsAClearError)
 		{{"--interface", "a-name-far-too-long"}, "illegal interface name"},
 		{{"--interface"}, "option --interface needs a value"},
 		{{"--once=1"}, "option --once takes no value"},
+		{{"--sync-wait=1"}, "option --sync-wait takes no value"},
+		{{"--sync-wait", "--sync-timeout", "-1"}, "illegal sync timeout `-1': 0..86400 s"},
+		{{"--sync-wait", "--sync-timeout", "86401"}, "illegal sync timeout"},
+		{{"--sync-timeout", "10"}, "--sync-timeout needs --sync-wait"},
 		{{"--frobnicate"}, "unknown option `--frobnicate'"},
 	};
 	for (const auto &[args, want] : bad) {

@@ -198,6 +198,28 @@ TEST(DaemonTool, StartListStopWithTheKeyNeverShown)
 	for (const std::string &listing : {t("-L --daemon --stats").out, r.out})
 		EXPECT_EQ(listing.find(key.substr(0, 8)), std::string::npos) << "the key is listed";
 
+	// A backup tells whether it holds its masters' connections, and which.
+	fnat::Daemon &b = t.kernel.running[1];
+	b.synced = false;
+	fnat::SyncMaster m1, m2;
+	m1.syncid = 1;
+	m1.addr = *fnat::Address::parse("203.0.113.1");
+	m1.synced = true;
+	m1.heard_ms = 120;
+	m2.syncid = 2;
+	m2.addr = *fnat::Address::parse("203.0.113.2");
+	m2.heard_ms = 830;
+	b.masters = {m1, m2};
+	r = t("-L --daemon");
+	EXPECT_NE(r.out.find("key=none, synced=no)\n"
+			     "  from master 203.0.113.1 syncid 1: synced, heard 120 ms ago\n"
+			     "  from master 203.0.113.2 syncid 2: resyncing, heard 830 ms ago\n"),
+		  std::string::npos)
+		<< r.out;
+	r = t("-L --daemon --json");
+	EXPECT_NE(r.out.find("\"synced\": false"), std::string::npos) << r.out;
+	EXPECT_NE(r.out.find("\"heard_ms\": 830"), std::string::npos) << r.out;
+
 	r = t("--start-daemon master --mcast-interface sync0");
 	EXPECT_EQ(r.rc, 1);
 	EXPECT_NE(r.err.find("a master sync daemon is already running"), std::string::npos) << r.err;

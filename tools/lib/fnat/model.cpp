@@ -77,9 +77,9 @@ constexpr std::array<std::string_view, kSyncStatCount> kSyncStatNames = {
 	"tx_msgs",  "tx_conns",    "rx_msgs",    "rx_conns",  "resent",     "resync",    "resync_req",
 	"queue_drops", "auth_fail", "replay",    "version_err", "malformed", "nack_tx",   "nack_rx",
 	"gap_lost", "no_service",  "no_dest",    "no_laddr",  "conn_limit", "conflict",  "deleted",
-	"moved",
+	"moved",    "resync_done",
 };
-static_assert(kSyncStatCount == IPVS_FNAT_SYNC_STATS_ATTR_DELETED - IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS + 2);
+static_assert(kSyncStatCount == IPVS_FNAT_SYNC_STATS_ATTR_DELETED - IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS + 3);
 
 }  // namespace
 
@@ -87,10 +87,10 @@ std::string_view sync_stat_name(std::size_t i) { return i < kSyncStatCount ? kSy
 
 int sync_stat_attr(std::size_t i)
 {
-	// TX_MSGS..DELETED in order, then MOVED (after the nest's PAD).
+	// TX_MSGS..DELETED in order, then MOVED.. (after the nest's PAD).
 	constexpr std::size_t kContiguous = IPVS_FNAT_SYNC_STATS_ATTR_DELETED - IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS + 1;
 	return i < kContiguous ? IPVS_FNAT_SYNC_STATS_ATTR_TX_MSGS + static_cast<int>(i)
-			       : IPVS_FNAT_SYNC_STATS_ATTR_MOVED;
+			       : IPVS_FNAT_SYNC_STATS_ATTR_MOVED + static_cast<int>(i - kContiguous);
 }
 
 std::string_view daemon_state_name(std::uint32_t state)

@@ -199,9 +199,19 @@ struct DaemonConfig {
 // The namespace's sync counters, in the order of enum ipvs_fnat_sync_stats_attr from
 // TX_MSGS on (PAD left out); sync_stat_name(i) names each ("tx_msgs", ...),
 // sync_stat_attr(i) is its attribute.
-inline constexpr std::size_t kSyncStatCount = 22;
+inline constexpr std::size_t kSyncStatCount = 23;
 std::string_view sync_stat_name(std::size_t i);
 int sync_stat_attr(std::size_t i);
+
+// A master a backup follows (GET_DAEMON of the backup).
+struct SyncMaster {
+	std::uint32_t syncid = 0;
+	std::optional<Address> addr;
+	std::uint64_t epoch = 0;
+	bool synced = false;  // a full resync of its table, asked by this backup, completed
+	std::uint32_t heard_ms = 0;
+	bool operator==(const SyncMaster &) const = default;
+};
 
 // A running daemon as GET_DAEMON reports it (never its key).
 struct Daemon {
@@ -216,6 +226,9 @@ struct Daemon {
 	std::optional<std::uint32_t> threshold;
 	std::uint64_t epoch = 0;
 	std::array<std::uint64_t, kSyncStatCount> stats{};
+	// The backup's: whether it holds every live master's table, and the masters.
+	std::optional<bool> synced;
+	std::vector<SyncMaster> masters;
 	bool operator==(const Daemon &) const = default;
 };
 std::string_view daemon_state_name(std::uint32_t state);  // "master" / "backup"

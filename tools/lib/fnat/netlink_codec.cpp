@@ -469,6 +469,29 @@ Daemon parse_daemon(nlattr *nest)
 			if (const nlattr *a = sb[sync_stat_attr(i)])
 				d.stats[i] = u64(a);
 	}
+	if (tb[IPVS_FNAT_DAEMON_ATTR_SYNCED])
+		d.synced = u8(tb[IPVS_FNAT_DAEMON_ATTR_SYNCED]) != 0;
+	if (nlattr *list = tb[IPVS_FNAT_DAEMON_ATTR_MASTERS]) {
+		nlattr *a;
+		int rem;
+		nla_for_each_nested(a, list, rem) {
+			if (nla_type(a) != IPVS_FNAT_DAEMON_ATTR_MASTER)
+				continue;
+			nlattr *mb[IPVS_FNAT_MASTER_ATTR_MAX + 1];
+			parse_nested(mb, a);
+			SyncMaster m;
+			m.syncid = u32(need(mb[IPVS_FNAT_MASTER_ATTR_SYNCID], "sync master without syncid"));
+			if (mb[IPVS_FNAT_MASTER_ATTR_ADDR])
+				m.addr = sized_addr(mb[IPVS_FNAT_MASTER_ATTR_ADDR]);
+			if (mb[IPVS_FNAT_MASTER_ATTR_EPOCH])
+				m.epoch = u64(mb[IPVS_FNAT_MASTER_ATTR_EPOCH]);
+			if (mb[IPVS_FNAT_MASTER_ATTR_SYNCED])
+				m.synced = u8(mb[IPVS_FNAT_MASTER_ATTR_SYNCED]) != 0;
+			if (mb[IPVS_FNAT_MASTER_ATTR_HEARD_MS])
+				m.heard_ms = u32(mb[IPVS_FNAT_MASTER_ATTR_HEARD_MS]);
+			d.masters.push_back(m);
+		}
+	}
 	return d;
 }
 
