@@ -4,233 +4,18 @@
 # equal-cost route per director and spreads new connections over them by a layer-4
 # hash; the real servers' replies reach each LIP's director through the same router.
 #
-#   client 198.51.100.2 ── cl0 ┐                        ┌ up0 .130  d1  AS 65001
-#          2001:db8:c::2       │  router  AS 65000 ─────┼ up0 .134  d2  AS 65002
-#                              │  198.51.100.1 ─────────┴ up0 .138  d3  AS 65003
-#                              │  (links 192.0.2.128/30 + 4n, 2001:db8:n::/64,
-#                              │   router ::1 / .125+4n, director ::2 / .126+4n)
-#                              └ lan0 203.0.113.254, 2001:db8:5::fe ── "lan" bridge
-#                                      ── rs0 of d1 .1, d2 .2, d3 .3 (::1, ::2, ::3)
-#                                      ── rs1 203.0.113.11, rs2 .12 (::11, ::12), nginx,
-#                                         default route via the router
-#   Sync: every director a master (its own syncid) and a backup of all (syncid 0),
-#   over the LAN; the other directors' LIPs in its pools as peer LIPs, and announced
-#   by it with a path three hops longer than their owner's.
-#
-#   Every director: VIP 192.0.2.10, 2001:db8:10::10 and its own LIP 192.0.2.20N,
-#   2001:db8:20::N on lo; the dummy rhi0, whose addresses BIRD's "direct" protocol
-#   turns into the routes it announces, holds the LIPs, and the VIPs while
-#   ipvs-fnat-rhi (route health injection) finds that their services can serve.
-#   The router: BIRD, ECMP ("merge paths"), the kernel's layer-4 multipath hash on
-#   the headers (policy 3, fields 0x37).
+# The topology (tests/e2e/bgp_topo.bash, its diagram there): a client, a router
+# running BIRD with ECMP and a layer-4 hash, three directors each with BIRD, N-way
+# connection sync and ipvs-fnat-rhi, two real servers. Scenarios: BGP sessions and
+# routes; 200 connections spread; route health injection (withdraw, re-announce);
+# a director lost with transfers and sessions through every director; that director
+# rejoining (it announces only once its sync backup holds the others' connections).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/bgp_topo.bash"
 
-VIP4=192.0.2.10
-VIP6=2001:db8:10::10
-N_DIRS=3
 CONNS=200
-SOCKETS="$PY $(dirname "$0")/sockets.py"
-T=$E2E_TMP
 
 command -v bird >/dev/null || { fail "bird is missing: scripts/deps.sh installs bird2"; finish; }
-
-fnat() {
-	local ns=$1
-	shift
-	on "$ns" "$FNAT_TOOL" "$@"
-}
-stat_of() { on "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
-# own_new D: the connections director D has made itself, all services together (the
-# services' counters; conn_new counts the other directors' synced copies too).
-own_new() { fnat "$1" -L -n --stats --exact | awk '$1 == "TCP" || $1 == "UDP" { n += $3 } END { print n + 0 }'; }
-birdc_of() { on "$1" birdc -s "$T/$1.ctl" "${@:2}"; }
-
-# bird_start NS: BIRD in NS with $T/NS.conf, in the foreground of a background job
-# (the namespace's cleanup kills it).
-bird_start() {
-	on "$1" bird -f -c "$T/$1.conf" -s "$T/$1.ctl" -P "$T/$1.pid" >"$T/$1.bird.log" 2>&1 &
-	wait_until 10 test -S "$T/$1.ctl"
-}
-
-# established NS PROTO...: BIRD in NS has these BGP sessions up.
-established() {
-	local ns=$1 p
-	shift
-	for p in "$@"; do
-		birdc_of "$ns" show protocols "$p" | grep -q Established || return 1
-	done
-}
-
-# How every BGP session of the test runs, both ends alike: on the directly connected
-# link, down at once when the link goes (check link), a 3 s hold time otherwise, and
-# quick to come back.
-BGP_SESSION="direct; check link yes; hold time 3; keepalive time 1;
-	connect retry time 1; connect delay time 1; error wait time 1, 4;"
-
-router_conf() {
-	local n
-	{
-		cat <<-EOF
-		router id 198.51.100.1;
-		protocol device { scan time 2; }
-		protocol kernel k4 { ipv4 { export all; }; merge paths on; }
-		protocol kernel k6 { ipv6 { export all; }; merge paths on; }
-		template bgp director {
-			local as 65000;
-			$BGP_SESSION
-		}
-		EOF
-		for ((n = 1; n <= N_DIRS; n++)); do
-			cat <<-EOF
-			protocol bgp d${n}v4 from director {
-				neighbor 192.0.2.$((126 + 4 * n)) as $((65000 + n));
-				ipv4 { import all; export none; };
-			}
-			protocol bgp d${n}v6 from director {
-				neighbor 2001:db8:$n::2 as $((65000 + n));
-				ipv6 { import all; export none; };
-			}
-			EOF
-		done
-	} >"$T/router.conf"
-}
-
-director_conf() {
-	local n=$1 i peers4= peers6=
-	for ((i = 1; i <= N_DIRS; i++)); do
-		[ $i -eq $n ] && continue
-		peers4="$peers4 route 192.0.2.20$i/32 blackhole;"
-		peers6="$peers6 route 2001:db8:20::$i/128 blackhole;"
-	done
-	cat >"$T/d$n.conf" <<-EOF
-	router id 192.0.2.$((126 + 4 * n));
-	protocol device { scan time 2; }
-	protocol direct rhi { ipv4; ipv6; interface "rhi0"; }
-	# The other directors' LIPs, announced with a path three hops longer than their
-	# owners' own: the router sends a LIP's replies to its owner while it lives, and
-	# to the survivors (which hold its connections, synced) when it is gone.
-	protocol static peers4 { ipv4;$peers4 }
-	protocol static peers6 { ipv6;$peers6 }
-	filter to_router {
-		if proto = "rhi" then accept;
-		if proto = "peers4" || proto = "peers6" then {
-			bgp_path.prepend($((65000 + n)));
-			bgp_path.prepend($((65000 + n)));
-			bgp_path.prepend($((65000 + n)));
-			accept;
-		}
-		reject;
-	}
-	template bgp upstream {
-		local as $((65000 + n));
-		$BGP_SESSION
-	}
-	protocol bgp up4 from upstream {
-		neighbor 192.0.2.$((125 + 4 * n)) as 65000;
-		ipv4 { import none; export filter to_router; };
-	}
-	protocol bgp up6 from upstream {
-		neighbor 2001:db8:$n::1 as 65000;
-		ipv6 { import none; export filter to_router; };
-	}
-	EOF
-}
-
-director() {
-	local n=$1 d=d$1 i
-	ns_add $d
-	link router to$d $d up0
-	addr router to$d 192.0.2.$((125 + 4 * n))/30 2001:db8:$n::1/64
-	addr $d up0 192.0.2.$((126 + 4 * n))/30 2001:db8:$n::2/64
-	on $d ip route add default via 192.0.2.$((125 + 4 * n))
-	on $d ip -6 route add default via 2001:db8:$n::1
-	link $d rs0 lan $d
-	ip -n lan link set $d master br0
-	addr $d rs0 203.0.113.$n/24 2001:db8:5::$n/64
-	addr $d lo $VIP4/32 $VIP6/128 192.0.2.20$n/32 2001:db8:20::$n/128
-	on $d ip link add rhi0 type dummy
-	on $d ip link set rhi0 up
-	addr $d rhi0 192.0.2.20$n/32 2001:db8:20::$n/128
-	director_conf $n
-	bird_start $d || return 1
-	local p peer
-	for p in 80 7; do
-		fnat $d -A -t $VIP4:$p -s rr &&
-			fnat $d -a -t $VIP4:$p -r 203.0.113.11:$p -b &&
-			fnat $d -a -t $VIP4:$p -r 203.0.113.12:$p -b &&
-			fnat $d -A -t "[$VIP6]:$p" -s rr &&
-			fnat $d -a -t "[$VIP6]:$p" -r "[2001:db8:5::11]:$p" -b &&
-			fnat $d -a -t "[$VIP6]:$p" -r "[2001:db8:5::12]:$p" -b || return 1
-		# Its own LIP; the other directors' as peers, for the connections they sync.
-		for ((i = 1; i <= N_DIRS; i++)); do
-			peer=
-			[ $i -eq $n ] || peer=--peer
-			fnat $d -P -t $VIP4:$p -z 192.0.2.20$i $peer &&
-				fnat $d -P -t "[$VIP6]:$p" -z 2001:db8:20::$i $peer || return 1
-		done
-	done
-	# Master of its own connections, backup of every other director's (N-way sync
-	# over the real servers' LAN).
-	fnat $d --start-daemon master --mcast-interface rs0 --syncid $n &&
-		fnat $d --start-daemon backup --mcast-interface rs0 || return 1
-	on $d "$BUILD/ipvs-fnat-rhi" --interface rhi0 --interval 200 >"$T/$d.rhi.log" 2>&1 &
-}
-
-setup() {
-	local n i
-	head -c 3000000 /dev/urandom >"$T/big"
-	SHA_BIG=$(sha256sum <"$T/big" | cut -d' ' -f1)
-	insmod "$BUILD/ipvs_fnat.ko" || return 1
-	at_exit "rmmod ipvs_fnat"
-	ns_add client
-	ns_add router
-	ns_add lan
-	router router
-	on router sysctl -q -w net.ipv4.fib_multipath_hash_policy=3 net.ipv4.fib_multipath_hash_fields=0x37 \
-		net.ipv6.fib_multipath_hash_policy=3 net.ipv6.fib_multipath_hash_fields=0x37
-	link client eth0 router cl0
-	addr client eth0 198.51.100.2/24 2001:db8:c::2/64
-	addr router cl0 198.51.100.1/24 2001:db8:c::1/64
-	on client ip route add default via 198.51.100.1
-	on client ip -6 route add default via 2001:db8:c::1
-	on lan ip link add br0 type bridge mcast_snooping 0
-	on lan ip link set br0 up
-	link router lan0 lan router
-	ip -n lan link set router master br0
-	addr router lan0 203.0.113.254/24 2001:db8:5::fe/64
-	for i in 1 2; do
-		ns_add rs$i
-		link rs$i eth0 lan rs$i
-		ip -n lan link set rs$i master br0
-		addr rs$i eth0 203.0.113.1$i/24 2001:db8:5::1$i/64
-		on rs$i ip route add default via 203.0.113.254
-		on rs$i ip -6 route add default via 2001:db8:5::fe
-		nginx_start rs$i rs$i || return 1
-		cp "$T/big" "$T/rs$i/big"
-		on rs$i socat TCP6-LISTEN:7,fork,reuseaddr,ipv6only=0 EXEC:cat &
-	done
-	for i in 1 2; do
-		wait_until 10 on rs$i ss -Htln 'sport = :7' || return 1
-	done
-	router_conf
-	bird_start router || return 1
-	for ((n = 1; n <= N_DIRS; n++)); do
-		director $n || return 1
-	done
-}
-
-# nexthops PREFIX: how many next hops the router's route to PREFIX has.
-nexthops() {
-	local ip=ip
-	case $1 in *:*) ip="ip -6" ;; esac
-	on router $ip route show "$1" | awk '/nexthop/ { m++ } /via/ { v++ } END { print m ? m : (v ? 1 : 0) }'
-}
-# via PREFIX: the next hop of the router's single-path route to PREFIX.
-via() {
-	local ip=ip
-	case $1 in *:*) ip="ip -6" ;; esac
-	on router $ip route show "$1" | awk '{ for (i = 1; i < NF; i++) if ($i == "via") { print $(i + 1); exit } }'
-}
 
 test_sessions() {
 	local n p=
@@ -285,8 +70,6 @@ weights() {
 		done
 	done
 }
-nexthops_are() { [ "$(nexthops "$1")" = "$2" ]; }
-now() { date +%s.%N; }
 
 # rhi: d3's real servers all fail (as its keepalived sees them): d3 withdraws the
 # IPv4 VIP, the router drops d3 from its route, new connections go to d1 and d2
@@ -321,40 +104,58 @@ test_rhi() {
 
 TRAFFIC="$PY $(dirname "$0")/sync_traffic.py"
 JOBS=()	# "pid kind out" of every long connection started
-started_on() {	# started_on BEFORE...: the director whose own_new moved past BEFORE
-	local n
-	for ((n = 1; n <= N_DIRS; n++)); do
-		[ "$(own_new d$n)" -gt "${!n}" ] && { echo $n; return 0; }
-	done
-	return 1
-}
-# start_each KIND VIP: long connections of KIND (download: a sha256-checked transfer
-# of 3 MB at 100 kB/s; session: one echoed line a second), one at a time, until every
-# director carries one (the router's hash decides which gets each).
-start_each() {
-	local kind=$1 vip=$2 tries=0 n d out
-	local -a got=()
-	while [ ${#got[@]} -lt $N_DIRS ]; do
-		[ $tries -ge 30 ] && { fail "$kind: 30 connections did not reach every director"; return 1; }
-		local b1 b2 b3
-		b1=$(own_new d1) b2=$(own_new d2) b3=$(own_new d3)
-		out=$T/$kind.$tries.$(echo "$vip" | tr -d ':[]')
-		if [ "$kind" = download ]; then
-			on client curl -s -g -m "$(scaled 180)" -o "$out" "http://$vip/slow" &
-		else
-			on client $TRAFFIC session "$(echo "$vip" | tr -d '[]')" 7 "$(scaled 50)" >"$out" 2>&1 &
-		fi
-		JOBS+=("$! $kind $out")
-		wait_until 10 started_on "$b1" "$b2" "$b3" || { fail "$kind: no director took the connection"; return 1; }
-		d=$(started_on "$b1" "$b2" "$b3")
-		got[d]=1
-		tries=$((tries + 1))
-	done
-	info "$kind to $vip: $tries connections to reach all $N_DIRS directors"
+# long_job KIND VIP OUT: one long connection in the background, added to JOBS:
+# download, a sha256-checked transfer of 6 MB at 100 kB/s (a minute); session, an
+# echoed line a second for 90 s.
+long_job() {
+	if [ "$1" = download ]; then
+		on client curl -s -g -m "$(scaled 300)" -o "$3" "http://$2/slow" &
+	else
+		on client $TRAFFIC session "$(echo "$2" | tr -d '[]')" 7 "$(scaled 90)" >"$3" 2>&1 &
+	fi
+	JOBS+=("$! $1 $3")
 }
 
-# established D: director D's established connections, as "client vip" lines.
-established_set() { fnat "$1" -L -c -n | awk 'NR > 2 && $3 == "ESTABLISHED" { print $4, $5 }' | sort; }
+# lip_directors VIP:PORT: the directors whose LIPs the established connections to
+# VIP:PORT use, in any director's table ("1 2 3"): a LIP tells its director.
+lip_directors() {
+	local n
+	for ((n = 1; n <= N_DIRS; n++)); do fnat d$n -L -c -n; done |
+		awk -v v="$1" '$3 == "ESTABLISHED" && $5 == v { print $6 }' |
+		sed -E 's/^192\.0\.2\.20([0-9]):.*/\1/; s/^\[2001:db8:20::([0-9])\]:.*/\1/' | sort -u | paste -sd' '
+}
+# est_count VIP:PORT: the established connections to VIP:PORT, all tables together.
+est_count() {
+	local n
+	for ((n = 1; n <= N_DIRS; n++)); do fnat d$n -L -c -n; done |
+		awk -v v="$1" '$3 == "ESTABLISHED" && $5 == v { print $4 }' | sort -u | wc -l
+}
+established_to() { [ "$(est_count "$1")" -ge "$2" ]; }
+
+# start_batch KIND VIP N: N long connections of KIND to VIP, at once.
+start_batch() {
+	local i
+	for ((i = 0; i < $3; i++)); do
+		STARTED=$((STARTED + 1))
+		long_job "$1" "$2" "$T/$1.$STARTED.$(echo "$2" | tr -d ':[]')"
+	done
+}
+# cover KIND VIP: three more connections of KIND to VIP at a time until every
+# director carries one (the router's hash decides which gets each).
+cover() {
+	local kind=$1 vip=$2 port=80 more=0 n
+	[ "$kind" = session ] && port=7
+	until [ "$(lip_directors "$vip:$port")" = "1 2 3" ]; do
+		[ $more -lt 12 ] || { fail "$kind to $vip: no connection reached every director"; return 1; }
+		n=$(est_count "$vip:$port")
+		start_batch "$kind" "$vip" 3
+		more=$((more + 3))
+		wait_until 10 established_to "$vip:$port" $((n + 3))
+	done
+	info "$kind to $vip: on all $N_DIRS directors ($more more connections needed)"
+}
+STARTED=0
+
 # all_synced: every director holds the same established connections (its own and the
 # others' copies), and at least one.
 all_synced() {
@@ -372,14 +173,23 @@ all_synced() {
 # survivors, which hold its connections: every transfer and session ends intact, no
 # RST, and new connections work.
 test_director_loss() {
-	local j pid kind out rc bad=0 total
+	local out total
 	on client tcpdump -i eth0 -n -U -w "$T/rst.pcap" \
 		"(ip and tcp[tcpflags] & tcp-rst != 0) or (ip6 and ip6[6] == 6 and ip6[53] & 4 != 0)" \
 		>/dev/null 2>&1 &
 	local rst=$!
 	wait_until 5 test -s "$T/rst.pcap"
-	start_each download $VIP4 && start_each session $VIP4 || return
-	start_each download "[$VIP6]" && start_each session "[$VIP6]" || return
+	# Twelve of each at once (each director gets some of twelve but rarely none),
+	# then more where one did not.
+	local kind vip
+	for kind in session download; do
+		for vip in $VIP4 "[$VIP6]"; do start_batch $kind "$vip" 12; done
+	done
+	check "the $STARTED connections are established" \
+		wait_until 20 sh -c "[ \$(ip netns exec d1 '$FNAT_TOOL' -L -c -n | grep -c ESTABLISHED) -ge $STARTED ]"
+	for kind in session download; do
+		for vip in $VIP4 "[$VIP6]"; do cover $kind "$vip" || return; done
+	done
 	total=${#JOBS[@]}
 	check "every director holds the same established connections, its own and the others' (synced)" \
 		wait_until 30 all_synced
@@ -390,6 +200,7 @@ test_director_loss() {
 	info "cutting d3's links"
 	ip -n router link set tod3 down
 	ip -n lan link set d3 down
+	check_eq "all $total were still running when d3 was cut" "$total" "$(jobs_alive)"
 	check "the router's BGP sessions to d3 drop" \
 		wait_until 10 sh -c "! ip netns exec router birdc -s '$T/router.ctl' show protocols d3v4 | grep -q Established"
 	check "the router's route to $VIP4 keeps d1 and d2" wait_until 10 nexthops_are $VIP4 2
@@ -397,18 +208,8 @@ test_director_loss() {
 	check "d3's LIP 192.0.2.203 is routed to a survivor" \
 		wait_until 10 sh -c "ip netns exec router ip route show 192.0.2.203 | grep -Eq 'via 192.0.2.13[04]'"
 	info "routing converged $(echo "$(now) - $t0" | bc) s after the cut"
-	for j in "${JOBS[@]}"; do
-		read -r pid kind out <<<"$j"
-		rc=0
-		wait "$pid" || rc=$?
-		if [ "$kind" = download ]; then
-			[ $rc -eq 0 ] && [ "$(sha256sum <"$out" | cut -d' ' -f1)" = "$SHA_BIG" ] ||
-				{ bad=$((bad + 1)); info "download $out: curl exit $rc, $(stat -c %s "$out" 2>/dev/null) bytes"; }
-		else
-			[ $rc -eq 0 ] || { bad=$((bad + 1)); info "session $out: $(cat "$out")"; }
-		fi
-	done
-	check_eq "all $total transfers and sessions ended intact (sha256, every line echoed)" 0 $bad
+	jobs_wait
+	check_eq "all $total transfers and sessions ended intact (sha256, every line echoed)" 0 "$JOBS_BAD"
 	kill "$rst" 2>/dev/null
 	wait "$rst" 2>/dev/null
 	check_eq "no RST reached the client" 0 "$(on client tcpdump -n -r "$T/rst.pcap" 2>/dev/null | wc -l)"
@@ -419,12 +220,132 @@ test_director_loss() {
 	check "new connections work on the survivors ($out)" test "$(echo "$out" | awk '{ print $2, $4 }')" = "30 0"
 }
 
+# --- a director rejoining ---------------------------------------------------------
+
+# holds_for SECS CMD...: CMD succeeds at every poll for SECS seconds.
+holds_for() {
+	local end
+	end=$(echo "$(now) + $(scaled "$1")" | bc)
+	shift
+	while [ "$(echo "$(now) < $end" | bc)" = 1 ]; do
+		"$@" || return 1
+		sleep 0.2
+	done
+}
+lip_not_via_d3() { [ "$(via 192.0.2.203/32)" != 192.0.2.138 ] && [ "$(via 2001:db8:20::3/128)" != 2001:db8:3::2 ]; }
+# d1_holds N: d1 lists at least N established connections.
+d1_holds() { [ "$(established_set d1 | wc -l)" -ge "$1" ]; }
+vip_on_two() { nexthops_are $VIP4 2 && nexthops_are $VIP6 2; }
+# jobs_wait: wait for every job of JOBS (in this shell: they are its children); JOBS_BAD
+# is how many did not end well (downloads checked by sha256, sessions by their echo).
+jobs_wait() {
+	local j pid kind out rc
+	JOBS_BAD=0
+	for j in "${JOBS[@]}"; do
+		read -r pid kind out <<<"$j"
+		rc=0
+		wait "$pid" || rc=$?
+		if [ "$kind" = download ]; then
+			[ $rc -eq 0 ] && [ "$(sha256sum <"$out" | cut -d' ' -f1)" = "$SHA_BIG" ] ||
+				{ JOBS_BAD=$((JOBS_BAD + 1)); info "download $out: curl exit $rc, $(stat -c %s "$out" 2>/dev/null) bytes"; }
+		else
+			[ $rc -eq 0 ] || { JOBS_BAD=$((JOBS_BAD + 1)); info "session $out: $(cat "$out")"; }
+		fi
+	done
+}
+# jobs_alive: how many jobs of JOBS are still running.
+jobs_alive() {
+	local j pid n=0
+	for j in "${JOBS[@]}"; do
+		read -r pid _ <<<"$j"
+		kill -0 "$pid" 2>/dev/null && n=$((n + 1))
+	done
+	echo $n
+}
+
+# rejoin (after director_loss): d3 comes back as a rebooted machine does (a new
+# namespace: empty tables, new daemons) while sessions and downloads run through d1
+# and d2. Its ipvs-fnat-rhi waits for the sync backup: with the backup not started
+# yet, d3's BGP sessions come up but it announces neither the VIPs nor its LIPs;
+# once the backup holds d1's and d2's connections it announces both, the router
+# moves a share of the running flows to d3, which carries them on: all end intact,
+# no RST.
+test_rejoin() {
+	local vip i out t0 t1 missing moved0=0 moved=0 n rst
+	for n in 1 2; do moved0=$((moved0 + $(stat_of d$n sync_moved))); done
+	ip netns pids d3 | xargs -r kill -9
+	t0=$(now)
+	ip netns del d3
+	rm -f "$T/d3.ctl" "$T/d3.pid"
+	# The namespace's devices go once its module state is gone (the connections, the
+	# sync sockets, the routes kept): a leak would hold them for ever. (BIRD's TCP
+	# sessions, orphaned when it was killed on a cut link, keep the namespace for
+	# their retransmissions first, ~30 s.)
+	check "d3's namespace is torn down, its links with it" \
+		wait_until "$(scaled 60)" sh -c "! ip -n router link show tod3 >/dev/null 2>&1"
+	info "d3's namespace gone $(echo "$(now) - $t0" | bc) s after it was deleted"
+	on client tcpdump -i eth0 -n -U -w "$T/rst2.pcap" \
+		"(ip and tcp[tcpflags] & tcp-rst != 0) or (ip6 and ip6[6] == 6 and ip6[53] & 4 != 0)" \
+		>/dev/null 2>&1 &
+	rst=$!
+	wait_until 5 test -s "$T/rst2.pcap"
+	JOBS=()
+	for vip in $VIP4 "[$VIP6]"; do
+		for i in 1 2 3 4 5 6 7 8; do
+			long_job session "$vip" "$T/rejoin.session.$i.$(echo "$vip" | tr -d ':[]')"
+		done
+	done
+	info "rebooting d3 (its sync backup held back)"
+	director 3 rejoin || { fail "d3 rejoin setup"; return 1; }
+	check "d3's BGP sessions are up again" wait_until "$(scaled 30)" established router d3v4 d3v6
+	for vip in $VIP4 "[$VIP6]"; do
+		for i in 1 2 3; do
+			long_job download "$vip" "$T/rejoin.download.$i.$(echo "$vip" | tr -d ':[]')"
+		done
+	done
+	check "without its sync backup, d3 announces no VIP for 3 s (the router keeps d1 and d2)" \
+		holds_for 3 vip_on_two
+	check "nor its LIPs (the survivors carry them)" lip_not_via_d3
+	check "its ipvs-fnat-rhi says why" grep -q "waiting to announce: no sync backup daemon runs" "$T/d3.rhi.log"
+	check "d1 and d2 hold the running connections" wait_until 10 d1_holds ${#JOBS[@]}
+	established_set d1 >"$T/rejoin.before"
+	t0=$(now)
+	fnat d3 --start-daemon backup --mcast-interface rs0
+	check "with its backup started, d3 announces $VIP4 again" wait_until 15 nexthops_are $VIP4 3
+	t1=$(now)
+	missing=$(comm -23 "$T/rejoin.before" <(established_set d3) | wc -l)
+	check_eq "and by then d3 held every connection running through d1 and d2" 0 "$missing"
+	check "and $VIP6" wait_until 10 nexthops_are $VIP6 3
+	check_eq "d3's LIP is routed to d3 again" 192.0.2.138 "$(via 192.0.2.203/32)"
+	check "ipvs-fnat-rhi announced only once the backup was synced" \
+		awk '/holds every live master/ { s = NR } /announce 192.0.2.10:/ && !a { a = NR } END { exit !(s && a > s) }' "$T/d3.rhi.log"
+	info "d3: $(grep -o 'after [0-9]* ms' "$T/d3.rhi.log" | head -1) of waiting for the backup; route back $(echo "$t1 - $t0" | bc) s after it started"
+	jobs_wait
+	check_eq "all ${#JOBS[@]} sessions and downloads running across the rejoin ended intact" 0 "$JOBS_BAD"
+	kill "$rst" 2>/dev/null
+	wait "$rst" 2>/dev/null
+	check_eq "no RST reached the client" 0 "$(on client tcpdump -n -r "$T/rst2.pcap" 2>/dev/null | wc -l)"
+	for n in 1 2; do moved=$((moved + $(stat_of d$n sync_moved))); done
+	info "d3 in_pkts $(stat_of d3 in_pkts); sync_moved at d1+d2 $moved0 -> $moved"
+	check "the router moved running flows to d3, which carried them on (d1's and d2's sync_moved grew)" \
+		test "$moved" -gt "$moved0"
+	n=$(own_new d3)
+	out=$(on client $SOCKETS many $VIP4 80 60)
+	check "new connections work ($out)" test "$(echo "$out" | awk '{ print $2, $4 }')" = "60 0"
+	check "and d3 takes a share of them" test "$(own_new d3)" -gt "$n"
+}
+
+# BGP_SCENARIOS: the scenarios to run, in this order (all by default; rejoin needs
+# director_loss before it).
+BGP_SCENARIOS=${BGP_SCENARIOS:-"sessions spread4 spread6 rhi director_loss rejoin"}
 if setup; then
-	test_sessions
-	test_spread 4 $VIP4
-	test_spread 6 $VIP6
-	test_rhi
-	test_director_loss
+	for s in $BGP_SCENARIOS; do
+		case $s in
+		spread4) test_spread 4 $VIP4 ;;
+		spread6) test_spread 6 $VIP6 ;;
+		*) "test_$s" ;;
+		esac
+	done
 else
 	fail "setup: router, three directors with BIRD, real servers"
 fi
