@@ -96,19 +96,7 @@ master_off() { fnat director --stop-daemon master; }
 backup_on() { fnat backup --start-daemon backup --mcast-interface sync0; }
 backup_off() { fnat backup --stop-daemon backup; }
 
-cps() {
-	local o1 o2 p1 p2 rc
-	o1=$(mktemp) o2=$(mktemp)
-	on client wrk -t1 -c4 -d"${SECS}s" --timeout 10s -H 'Connection: close' "http://$VIP/" >"$o1" 2>&1 &
-	p1=$!
-	on client wrk -t1 -c4 -d"${SECS}s" --timeout 10s -H 'Connection: close' "http://$VIP/" >"$o2" 2>&1 &
-	p2=$!
-	wait $p1 $p2
-	awk '/^Requests\/sec:/ { r += $2; n++ } END { if (n == 2) printf "%.1f\n", r; else exit 1 }' "$o1" "$o2"
-	rc=$?
-	rm -f "$o1" "$o2"
-	return $rc
-}
+cps() { two_wrk_cps "http://$VIP/" "$SECS" 4; }
 
 
 ON_MSGS=0
