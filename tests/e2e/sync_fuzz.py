@@ -61,8 +61,11 @@ def conn(c, v, l, d, ports, state=1, expires_ms=60000, flags=0x3, proto=6):
 
 def valid(dest, port, c, cp, v, vp, l, lp, d, dp):
     rec = conn(c, v, l, d, (int(cp), int(vp), int(lp), int(dp)))
-    # An unknown optional top-level field (type 0x0777) that must be skipped.
-    msg = message(T_DATA, 1, time.time_ns(), [field(0x0777, b"later"), rec])
+    # An unknown optional top-level field (type 0x0777) that must be skipped. Sync id 9:
+    # not the fuzz's 0, whose bit-flipped epochs may have left the backup following a
+    # "later" life of that master (unauthenticated, as the fuzz is), which would make
+    # this message an old one.
+    msg = message(T_DATA, 1, time.time_ns(), [field(0x0777, b"later"), rec], syncid=9)
     send(dest, port, [msg])
     print("valid: 1 DATA message, 1 record")
 
