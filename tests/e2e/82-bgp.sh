@@ -105,11 +105,13 @@ test_rhi() {
 TRAFFIC="$PY $(dirname "$0")/sync_traffic.py"
 JOBS=()	# "pid kind out" of every long connection started
 # long_job KIND VIP OUT: one long connection in the background, added to JOBS:
-# download, a sha256-checked transfer of 6 MB at 100 kB/s (a minute); session, an
-# echoed line a second for 90 s.
+# download, a sha256-checked transfer of 6 MB at 100 kB/s (a minute, scaled); session,
+# an echoed line a second for 90 s (scaled).
 long_job() {
 	if [ "$1" = download ]; then
-		on client curl -s -g -m "$(scaled 300)" -o "$3" "http://$2/slow" &
+		# (slower still by the time factor: a slower kernel takes longer to start them)
+		on client curl -s -g -m "$(scaled 300)" --limit-rate "$((100 / ${E2E_TIME_FACTOR:-1}))k" \
+			-o "$3" "http://$2/slow" &
 	else
 		on client $TRAFFIC session "$(echo "$2" | tr -d '[]')" 7 "$(scaled 90)" >"$3" 2>&1 &
 	fi
