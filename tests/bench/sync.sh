@@ -45,8 +45,12 @@ for f in "$BUILD/ipvs_fnat.ko" "$FNAT_TOOL" "$SYNFLOOD"; do
 done
 command -v wrk >/dev/null || die "wrk is missing: scripts/deps.sh installs it"
 
-fnat() { fnat_in "$@"; }
-stat_of() { stat_in "$@"; }
+fnat() {
+	local ns=$1
+	shift
+	on "$ns" "$FNAT_TOOL" "$@"
+}
+stat_of() { on "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 # slab_bytes: the fnat_conn cache's active objects x object size.
 slab_bytes() { awk '$1 == "fnat_conn" { print $2 * $4 }' /proc/slabinfo; }
 

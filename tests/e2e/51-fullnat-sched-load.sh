@@ -26,7 +26,7 @@ BIG=$E2E_TMP/rs1/big               # nginx_start serves $E2E_TMP/NAME/big as /bi
 
 fnat() { on director "$FNAT_TOOL" "$@"; }
 # counter NAME: a line of the director's /proc/net/ip_vs_fnat_stats.
-counter() { stat_in director "$1"; }
+counter() { on director awk -v k="$1" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 hc() { on client "$PY" -S "$H" "$@"; } # -S: no site packages, a faster start
 # clients N: the first N extra client addresses, 198.51.100.100 on.
 clients() { seq 100 $((99 + $1)) | sed 's/^/198.51.100./'; }

@@ -40,7 +40,7 @@ helper() {
 	shift
 	on "$ns" "$PY" "$HELPER" "$@"
 }
-stat_of() { stat_in director "$1"; }
+stat_of() { on director awk -v k="$1" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
 # nstat_of NS COUNTER: a kernel SNMP counter of namespace NS (absolute, history untouched).
 nstat_of() { on "$1" nstat -asz "$2" | awk -v k="$2" '$1 == k { print $2 }'; }

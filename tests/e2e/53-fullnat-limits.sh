@@ -33,7 +33,7 @@ fset() {
 	on "$ns" sysctl -q -w "${args[@]}"
 }
 # counter NAME: a line of the director's /proc/net/ip_vs_fnat_stats.
-counter() { stat_in director "$1"; }
+counter() { on director awk -v k="$1" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 # conns_to PORT: the director's connections to a virtual port, in any state.
 conns_to() {
 	on director awk -v p=":$1" 'NR > 1 && substr($3, length($3) - length(p) + 1) == p' \

@@ -27,7 +27,7 @@ SYNFLOOD=$TOOLBIN/fnat-synflood
 FLOOD_SYNS=${SYNPROXY_FLOOD_SYNS:-40000}
 
 fnat() { on director "$FNAT_TOOL" "$@"; }
-counter() { stat_in director "$1"; }
+counter() { on director awk -v k="$1" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 conns() { counter conns; }
 conns_are() { [ "$(conns)" = "$1" ]; }
 # conns_to PORT: the director's connections to VIP:PORT (v4).

@@ -36,8 +36,12 @@ LIP=203.0.113.100
 LIP6=2001:db8:5::100
 RECOVERY_BOUND_MS=$((15000 * ${E2E_TIME_FACTOR:-1}))
 
-fnat() { fnat_in "$@"; }
-stat_of() { stat_in "$@"; }
+fnat() {
+	local ns=$1
+	shift
+	on "$ns" "$FNAT_TOOL" "$@"
+}
+stat_of() { on "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 
 # owns NS DEV ADDR: ADDR (without prefix) is configured on NS's DEV.
 owns() { ip -n "$1" -o addr show dev "$2" | grep -qF " $3/"; }

@@ -27,7 +27,7 @@ K=3
 INHIBIT_S=$((4 * ${E2E_TIME_FACTOR:-1}))
 
 fnat() { on director "$FNAT_TOOL" "$@"; }
-counter() { stat_in director "$1"; }
+counter() { on director awk -v k="$1" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 
 # dest_json PORT ADDR EXPR: EXPR (Python) over the "check" object c of real server ADDR
 # of TCP (or with PROTO=udp, UDP) service 192.0.2.10:PORT in -L --json.

@@ -43,8 +43,12 @@ TRAFFIC="$PY $(dirname "$0")/sync_traffic.py"
 FUZZ="$PY $(dirname "$0")/sync_fuzz.py"
 T=$E2E_TMP
 
-fnat() { fnat_in "$@"; }
-stat_of() { stat_in "$@"; }
+fnat() {
+	local ns=$1
+	shift
+	on "$ns" "$FNAT_TOOL" "$@"
+}
+stat_of() { on "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 # conn_set NS [VIP]: the director's connections as sorted "proto client vip lip rs"
 # lines (state and expiry left out), optionally only those of one VIP.
 conn_set() {
@@ -399,7 +403,7 @@ test_keys() {
 	check "the captured messages are sent again from d1, from another port" \
 		on d1 $FUZZ replay "$T/sync.pcap" 198.51.100.130 8850
 	check "the backup counts the replayed DATA messages (replay)" \
-		wait_until 5 stat_at_least d2 sync_replay $((r0 + 1))
+		wait_until 5 sh -c "[ \$(ip netns exec d2 awk '\$1 == \"sync_replay\" { print \$2 }' /proc/net/ip_vs_fnat_stats) -gt $r0 ]"
 	m1=$(stat_of d2 sync_rx_msgs) t1=$(stat_of d1 sync_tx_msgs)
 	check "and applies none of them (it applied $((m1 - m0)), the master sent $((t1 - t0)) meanwhile)" \
 		test $((m1 - m0)) -le $((t1 - t0))
@@ -465,7 +469,7 @@ test_moved() {
 	route_vip 2 $VIP1
 	route_lip 2 $LIP1
 	check "d1 learns that d2 forwards the session now (sync_moved)" \
-		wait_until 15 stat_at_least d1 sync_moved 1
+		wait_until 15 sh -c "[ \$(ip netns exec d1 awk '\$1 == \"sync_moved\" { print \$2 }' /proc/net/ip_vs_fnat_stats) -ge 1 ]"
 	on client $TRAFFIC session $VIP1 7 3 >"$T/mv-new.out" 2>&1 &
 	local n=$!
 	check "a new connection through d2 is given d2's own LIP2, not the peer LIP1" \
@@ -507,11 +511,11 @@ test_fuzz() {
 	on d1 $FUZZ valid 198.51.100.130 8850 198.51.100.2 40002 $VIP1 80 $LIP1 30002 203.0.113.99 80 >/dev/null
 	on d1 $FUZZ valid 198.51.100.130 8850 198.51.100.2 40003 $VIP1 80 192.0.2.199 30003 203.0.113.11 80 >/dev/null
 	check "a record for a VIP the backup lacks: no_service" \
-		wait_until 5 stat_at_least d2 sync_no_service $((ns0 + 1))
+		wait_until 5 sh -c "[ \$(ip netns exec d2 awk '\$1 == \"sync_no_service\" { print \$2 }' /proc/net/ip_vs_fnat_stats) -gt $ns0 ]"
 	check "a record for a real server it lacks: no_dest" \
-		wait_until 5 stat_at_least d2 sync_no_dest $((nd0 + 1))
+		wait_until 5 sh -c "[ \$(ip netns exec d2 awk '\$1 == \"sync_no_dest\" { print \$2 }' /proc/net/ip_vs_fnat_stats) -gt $nd0 ]"
 	check "a record for a LIP it lacks: no_laddr" \
-		wait_until 5 stat_at_least d2 sync_no_laddr $((nl0 + 1))
+		wait_until 5 sh -c "[ \$(ip netns exec d2 awk '\$1 == \"sync_no_laddr\" { print \$2 }' /proc/net/ip_vs_fnat_stats) -gt $nl0 ]"
 	check_eq "none of the three is installed" "$n0" "$(conn_count d2)"
 	reset
 }

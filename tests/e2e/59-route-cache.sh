@@ -27,7 +27,7 @@ RS4B=192.0.2.201
 RS6=2001:db8:99::200
 
 fnat() { on director "$FNAT_TOOL" "$@"; }
-stat_of() { stat_in director "$1"; }
+stat_of() { on director awk -v k="$1" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 # count LINK: datagrams to port 5000 that reached rs over link a or b, or their
 # echoes that reached the client over link c or d.
 count() {
@@ -332,7 +332,7 @@ scenario_deletions() {
 	rm -f "$stop"
 	stream "$stop" &
 	pid=$!
-	wait_until 10 stat_at_least director conns 64
+	wait_until 10 sh -c "[ \$(ip netns exec director awk '\$1 == \"conns\" { print \$2 }' /proc/net/ip_vs_fnat_stats) -ge 64 ]"
 	check "the stream runs over its 64 flows and all three LIPs" \
 		sh -c "[ $(conns_of 192.0.2.21) -gt 0 ] && [ $(conns_of 192.0.2.22) -gt 0 ]"
 	check "LIP 192.0.2.21 deleted under traffic" fnat -Q -u $VIP4:5000 -z 192.0.2.21

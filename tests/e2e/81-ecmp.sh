@@ -109,7 +109,7 @@ setup() {
 	done
 }
 
-stat_of() { stat_in "$@"; }
+stat_of() { on "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 
 # addresses FAM: the six client addresses of a family.
 addresses() {

@@ -32,8 +32,12 @@ N_DIRS=3
 SOCKETS="$PY $(dirname "${BASH_SOURCE[0]}")/sockets.py"
 T=$E2E_TMP
 
-fnat() { fnat_in "$@"; }
-stat_of() { stat_in "$@"; }
+fnat() {
+	local ns=$1
+	shift
+	on "$ns" "$FNAT_TOOL" "$@"
+}
+stat_of() { on "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
 # own_new D: the connections director D has made itself, all services together (the
 # services' counters; conn_new counts the other directors' synced copies too).
 own_new() { fnat "$1" -L -n --stats --exact | awk '$1 == "TCP" || $1 == "UDP" { n += $3 } END { print n + 0 }'; }

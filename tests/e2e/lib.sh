@@ -138,18 +138,6 @@ on() {
 	ip netns exec "$ns" "$@"
 }
 
-# fnat_in NS ARGS...: ipvsadm-fnat in namespace NS.
-fnat_in() {
-	local ns=$1
-	shift
-	on "$ns" "$FNAT_TOOL" "$@"
-}
-
-# stat_in NS NAME: NS's datapath counter NAME (/proc/net/ip_vs_fnat_stats).
-stat_in() { on "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/ip_vs_fnat_stats; }
-# stat_at_least NS NAME N: NS's counter NAME is N or more (a condition for wait_until).
-stat_at_least() { [ "$(stat_in "$1" "$2")" -ge "$3" ]; }
-
 # link NS_A IF_A NS_B IF_B: a veth pair between two namespaces, both ends up.
 link() {
 	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
